@@ -1,0 +1,6 @@
+export interface RunningEmulator {
+  host: string;
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+export function startFirestoreEmulator(): Promise<RunningEmulator>;
