@@ -3,4 +3,8 @@ export interface RunningEmulator {
   pid: number | undefined;
   stop(): Promise<void>;
 }
-export function startFirestoreEmulator(): Promise<RunningEmulator>;
+export function startFirestoreEmulator(options?: {
+  cacheDir?: string;
+  gcloudPlatform?: string;
+}): Promise<RunningEmulator>;
+export function freePort(): Promise<number>;

@@ -3,14 +3,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { firestoreEmulatorJar, setupLocalEmulators } from './setup.mjs';
 
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 60_000;
 
-export async function startFirestoreEmulator() {
-  const jar = ensureFirestoreJar();
+/** Options are for tests of the setup itself; see setupLocalEmulators. */
+export async function startFirestoreEmulator(options = {}) {
+  const jar = ensureFirestoreJar(options);
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     try {
@@ -22,9 +24,9 @@ export async function startFirestoreEmulator() {
   }
 }
 
-function ensureFirestoreJar() {
-  setupLocalEmulators();
-  const jar = firestoreEmulatorJar();
+function ensureFirestoreJar(options) {
+  setupLocalEmulators(options);
+  const jar = firestoreEmulatorJar(options.cacheDir);
   if (!existsSync(jar)) {
     // No gcloud copy on this machine: let firebase-tools download its own, as it normally would.
     const result = spawnSync('npx', ['firebase', 'setup:emulators:firestore'], {
@@ -83,7 +85,7 @@ async function answersOk(host) {
   }
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -54,12 +54,15 @@ export function setupLocalEmulators({
       join(cacheDir, info.firestore.downloadPathRelativeToCacheDir),
       join(gcloudPlatform, 'cloud-firestore-emulator', 'cloud-firestore-emulator.jar'),
     ),
-    pubsub: linkPubsub(
-      // binaryPathRelativeToCacheDir is "<dir>/pubsub-emulator/bin/cloud-pubsub-emulator".
-      join(cacheDir, dirname(dirname(info.pubsub.binaryPathRelativeToCacheDir))),
-      join(gcloudPlatform, 'pubsub-emulator'),
-    ),
+    pubsub: linkPubsub(pubsubEmulatorDir(cacheDir), join(gcloudPlatform, 'pubsub-emulator')),
   };
+}
+
+/** The folder firebase-tools runs the Pub/Sub emulator's bin/ from. */
+export function pubsubEmulatorDir(cacheDir = emulatorCacheDir()) {
+  // binaryPathRelativeToCacheDir is "<version dir>/pubsub-emulator/bin/cloud-pubsub-emulator".
+  const binary = firebaseToolsEmulatorInfo().pubsub.binaryPathRelativeToCacheDir;
+  return join(cacheDir, dirname(dirname(binary)));
 }
 
 /** Path of the JAR that `java -jar` starts the Firestore emulator from, once set up. */

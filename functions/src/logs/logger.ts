@@ -9,11 +9,14 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** A logger that prints the message only: info to stdout, the rest to stderr. */
+/**
+ * A logger for terminals: info lines as they are, on stdout; warnings and errors on stderr, with
+ * their simple fields (a lead id, say) so that the operator can find what they are about.
+ */
 export const plainLogger: Logger = {
   info: (message) => process.stdout.write(`${message}\n`),
-  warn: (message) => process.stderr.write(`${message}\n`),
-  error: (message) => process.stderr.write(`${message}\n`),
+  warn: (message, fields) => process.stderr.write(withFields(message, fields)),
+  error: (message, fields) => process.stderr.write(withFields(message, fields)),
 };
 
 /** Drops info lines; warnings and errors still reach stderr. */
@@ -22,3 +25,10 @@ export const quietLogger: Logger = {
   warn: plainLogger.warn,
   error: plainLogger.error,
 };
+
+function withFields(message: string, fields: Record<string, unknown> | undefined): string {
+  const shown = Object.entries(fields ?? {})
+    .filter(([, value]) => typeof value === 'string' || typeof value === 'number')
+    .map(([key, value]) => `${key}=${String(value)}`);
+  return shown.length ? `${message} (${shown.join(', ')})\n` : `${message}\n`;
+}
