@@ -31,6 +31,7 @@ function ensureFirestoreJar(options) {
     // No gcloud copy on this machine: let firebase-tools download its own, as it normally would.
     const result = spawnSync('npx', ['firebase', 'setup:emulators:firestore'], {
       stdio: 'inherit',
+      env: { ...process.env, FIREBASE_EMULATORS_PATH: dirname(jar) },
     });
     if (result.status !== 0 || !existsSync(jar)) {
       throw new Error(`Firestore emulator JAR not available at ${jar}`);
