@@ -3,7 +3,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/', 'functions/lib/'] },
+  { ignores: ['**/node_modules/', 'functions/lib/', 'devnet/lib/'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['functions/bin/*.js'],
+    files: ['functions/bin/*.js', 'devnet/bin/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

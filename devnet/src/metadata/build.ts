@@ -1,0 +1,761 @@
+/**
+ * Runtime metadata (V14) of the devnet: the pallets, calls, storage items, events and errors of
+ * the subtensor weight-setting subset, with the real pallet and call indices, argument types and
+ * storage hashers (see shared/chain-facts.md), so that @polkadot/api builds the same call data and
+ * storage keys against devnet as against a real subtensor node with the same layout.
+ */
+import { TypeRegistry } from '@polkadot/types';
+import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { TypeBuilder, type VariantSpec } from './type-builder';
+
+export const PALLETS = { System: 0, Timestamp: 2, SubtensorModule: 7, Drand: 26 } as const;
+
+export const SUBTENSOR_CALLS = {
+  set_weights: 0,
+  commit_weights: 96,
+  reveal_weights: 97,
+  commit_timelocked_weights: 113,
+} as const;
+
+/** Module errors of SubtensorModule, in the order their indices are assigned. */
+export const SUBTENSOR_ERRORS: ReadonlyArray<[string, string]> = [
+  ['SubNetworkDoesNotExist', 'The subnet does not exist.'],
+  ['CanNotSetRootNetworkWeights', 'Weights cannot be set on the root network (netuid 0) this way.'],
+  ['WeightVecNotEqualSize', 'The uids and weights vectors differ in length.'],
+  ['MechanismDoesNotExist', 'The mechanism (or its subnet) does not exist.'],
+  ['UidsLengthExceedUidsInSubNet', 'More uids than neurons on the subnet.'],
+  ['HotKeyNotRegisteredInSubNet', 'The hotkey is not registered on the subnet.'],
+  ['NotEnoughStakeToSetWeights', 'The hotkey has less stake than StakeThreshold.'],
+  ['IncorrectWeightVersionKey', 'The version key is below the subnet WeightsVersionKey.'],
+  ['SettingWeightsTooFast', 'Fewer than WeightsSetRateLimit blocks since LastUpdate.'],
+  ['NeuronNoValidatorPermit', 'The neuron has no validator permit.'],
+  ['DuplicateUids', 'A uid appears twice.'],
+  ['UidVecContainInvalidOne', 'A uid is not a neuron of the subnet.'],
+  ['WeightVecLengthIsLow', 'Fewer weights than MinAllowedWeights.'],
+  ['MaxWeightExceeded', 'A normalised weight exceeds MaxWeightsLimit.'],
+  ['CommitRevealEnabled', 'Commit-reveal is enabled: set_weights is refused, commit instead.'],
+  ['CommitRevealDisabled', 'Commit-reveal is disabled: commits are refused.'],
+  ['TooManyUnrevealedCommits', 'The hotkey has too many commits waiting for their reveal.'],
+  ['NoWeightsCommitFound', 'No commit matches this reveal.'],
+  ['InvalidRevealCommitHashNotMatch', 'The revealed data does not hash to a commit.'],
+  ['RevealTooEarly', 'The reveal epoch of the commit has not started.'],
+  ['ExpiredWeightCommit', 'The reveal epoch of the commit has passed.'],
+  ['InvalidRevealRound', 'The reveal round is before the last stored drand round.'],
+  [
+    'IncorrectCommitRevealVersion',
+    'The commit-reveal version differs from CommitRevealWeightsVersion.',
+  ],
+  ['CommittingWeightsTooFast', 'Fewer than WeightsSetRateLimit blocks since the last commit.'],
+];
+
+/** Events of SubtensorModule (tuple-style, as the real pallet declares them). */
+const SUBTENSOR_EVENTS = [
+  'NetworkAdded',
+  'NeuronRegistered',
+  'WeightsSet',
+  'WeightsCommitted',
+  'WeightsRevealed',
+  'TimelockedWeightsCommitted',
+  'TimelockedWeightsRevealed',
+] as const;
+
+export const BLOCK_HASH_COUNT = 4096;
+export const SS58_PREFIX = 42;
+
+type Hasher = 'Blake2_128Concat' | 'Twox64Concat' | 'Identity';
+
+interface StorageSpec {
+  name: string;
+  /** Plain item when absent. */
+  keys?: Array<[Hasher, number]>;
+  value: number;
+  /** SCALE bytes of the default; absent means an Optional item (None when unset). */
+  fallback?: Uint8Array;
+  docs?: string;
+}
+
+export interface RuntimeMetadata {
+  /** SCALE-encoded `MetadataVersioned` (magic number + V14), as state_getMetadata returns it. */
+  hex: `0x${string}`;
+}
+
+export function buildMetadata(): RuntimeMetadata {
+  const t = new TypeBuilder();
+  const scratch = new TypeRegistry();
+  const encode = (type: string, value: unknown) => scratch.createType(type, value).toU8a();
+
+  const bytes = t.sequence(t.u8);
+  const accountId = t.composite(
+    ['sp_core', 'crypto', 'AccountId32'],
+    [{ type: t.array(32, t.u8), typeName: '[u8; 32]' }],
+  );
+  const h256 = t.composite(
+    ['primitive_types', 'H256'],
+    [{ type: t.array(32, t.u8), typeName: '[u8; 32]' }],
+  );
+  const vecU16 = t.sequence(t.u16);
+  const weight = t.composite(
+    ['sp_weights', 'weight_v2', 'Weight'],
+    [
+      { name: 'ref_time', type: t.compact(t.u64), typeName: 'u64' },
+      { name: 'proof_size', type: t.compact(t.u64), typeName: 'u64' },
+    ],
+  );
+  const unitVariants = (names: readonly string[]): VariantSpec[] =>
+    names.map((name, index) => ({ name, index }));
+
+  // --- Extrinsic ---------------------------------------------------------------------------
+  const multiAddress = t.variant(
+    ['sp_runtime', 'multiaddress', 'MultiAddress'],
+    [
+      { name: 'Id', index: 0, fields: [{ type: accountId, typeName: 'AccountId' }] },
+      {
+        name: 'Index',
+        index: 1,
+        fields: [{ type: t.compact(t.tuple()), typeName: 'AccountIndex' }],
+      },
+      { name: 'Raw', index: 2, fields: [{ type: bytes, typeName: 'Vec<u8>' }] },
+      { name: 'Address32', index: 3, fields: [{ type: t.array(32, t.u8), typeName: '[u8; 32]' }] },
+      { name: 'Address20', index: 4, fields: [{ type: t.array(20, t.u8), typeName: '[u8; 20]' }] },
+    ],
+    [
+      { name: 'AccountId', type: accountId },
+      { name: 'AccountIndex', type: t.tuple() },
+    ],
+  );
+  const multiSignature = t.variant(
+    ['sp_runtime', 'MultiSignature'],
+    [
+      { name: 'Ed25519', index: 0, fields: [{ type: t.array(64, t.u8), typeName: '[u8; 64]' }] },
+      { name: 'Sr25519', index: 1, fields: [{ type: t.array(64, t.u8), typeName: '[u8; 64]' }] },
+      { name: 'Ecdsa', index: 2, fields: [{ type: t.array(65, t.u8), typeName: '[u8; 65]' }] },
+    ],
+  );
+
+  // --- Calls -------------------------------------------------------------------------------
+  const systemCall = t.variant(
+    ['frame_system', 'pallet', 'Call'],
+    [{ name: 'remark', index: 0, fields: [{ name: 'remark', type: bytes, typeName: 'Vec<u8>' }] }],
+  );
+  const u16Field = (name: string) => ({ name, type: t.u16, typeName: 'u16' });
+  const u64Field = (name: string) => ({ name, type: t.u64, typeName: 'u64' });
+  const vecField = (name: string) => ({ name, type: vecU16, typeName: 'Vec<u16>' });
+  const boundedCommit = t.composite(
+    ['bounded_collections', 'bounded_vec', 'BoundedVec'],
+    [{ type: bytes, typeName: 'Vec<T>' }],
+    [
+      { name: 'T', type: t.u8 },
+      { name: 'S', type: null },
+    ],
+  );
+  const subtensorCall = t.variant(
+    ['pallet_subtensor', 'pallet', 'Call'],
+    [
+      {
+        name: 'set_weights',
+        index: SUBTENSOR_CALLS.set_weights,
+        fields: [
+          u16Field('netuid'),
+          vecField('dests'),
+          vecField('weights'),
+          u64Field('version_key'),
+        ],
+      },
+      {
+        name: 'commit_weights',
+        index: SUBTENSOR_CALLS.commit_weights,
+        fields: [u16Field('netuid'), { name: 'commit_hash', type: h256, typeName: 'H256' }],
+      },
+      {
+        name: 'reveal_weights',
+        index: SUBTENSOR_CALLS.reveal_weights,
+        fields: [
+          u16Field('netuid'),
+          vecField('uids'),
+          vecField('values'),
+          vecField('salt'),
+          u64Field('version_key'),
+        ],
+      },
+      {
+        name: 'commit_timelocked_weights',
+        index: SUBTENSOR_CALLS.commit_timelocked_weights,
+        fields: [
+          u16Field('netuid'),
+          {
+            name: 'commit',
+            type: boundedCommit,
+            typeName: 'BoundedVec<u8, ConstU32<MAX_CRV3_COMMIT_SIZE_BYTES>>',
+          },
+          u64Field('reveal_round'),
+          u16Field('commit_reveal_version'),
+        ],
+      },
+    ],
+  );
+  const runtimeCall = t.variant(
+    ['node_subtensor_runtime', 'RuntimeCall'],
+    [
+      { name: 'System', index: PALLETS.System, fields: [{ type: systemCall }] },
+      {
+        name: 'SubtensorModule',
+        index: PALLETS.SubtensorModule,
+        fields: [{ type: subtensorCall }],
+      },
+    ],
+  );
+
+  // --- Events and errors --------------------------------------------------------------------
+  const moduleError = t.composite(
+    ['sp_runtime', 'ModuleError'],
+    [
+      { name: 'index', type: t.u8, typeName: 'u8' },
+      { name: 'error', type: t.array(4, t.u8), typeName: '[u8; MAX_MODULE_ERROR_ENCODED_SIZE]' },
+    ],
+  );
+  const dispatchError = t.variant(
+    ['sp_runtime', 'DispatchError'],
+    [
+      { name: 'Other', index: 0 },
+      { name: 'CannotLookup', index: 1 },
+      { name: 'BadOrigin', index: 2 },
+      { name: 'Module', index: 3, fields: [{ type: moduleError, typeName: 'ModuleError' }] },
+      { name: 'ConsumerRemaining', index: 4 },
+      { name: 'NoProviders', index: 5 },
+      { name: 'TooManyConsumers', index: 6 },
+      {
+        name: 'Token',
+        index: 7,
+        fields: [
+          {
+            type: t.variant(
+              ['sp_runtime', 'TokenError'],
+              unitVariants([
+                'FundsUnavailable',
+                'OnlyProvider',
+                'BelowMinimum',
+                'CannotCreate',
+                'UnknownAsset',
+                'Frozen',
+                'Unsupported',
+                'CannotCreateHold',
+                'NotExpendable',
+                'Blocked',
+              ]),
+            ),
+          },
+        ],
+      },
+      {
+        name: 'Arithmetic',
+        index: 8,
+        fields: [
+          {
+            type: t.variant(
+              ['sp_arithmetic', 'ArithmeticError'],
+              unitVariants(['Underflow', 'Overflow', 'DivisionByZero']),
+            ),
+          },
+        ],
+      },
+      {
+        name: 'Transactional',
+        index: 9,
+        fields: [
+          {
+            type: t.variant(
+              ['sp_runtime', 'TransactionalError'],
+              unitVariants(['LimitReached', 'NoLayer']),
+            ),
+          },
+        ],
+      },
+      { name: 'Exhausted', index: 10 },
+      { name: 'Corruption', index: 11 },
+      { name: 'Unavailable', index: 12 },
+      { name: 'RootNotAllowed', index: 13 },
+    ],
+  );
+  const dispatchInfo = t.composite(
+    ['frame_support', 'dispatch', 'DispatchInfo'],
+    [
+      { name: 'weight', type: weight, typeName: 'Weight' },
+      {
+        name: 'class',
+        type: t.variant(
+          ['frame_support', 'dispatch', 'DispatchClass'],
+          unitVariants(['Normal', 'Operational', 'Mandatory']),
+        ),
+        typeName: 'DispatchClass',
+      },
+      {
+        name: 'pays_fee',
+        type: t.variant(['frame_support', 'dispatch', 'Pays'], unitVariants(['Yes', 'No'])),
+        typeName: 'Pays',
+      },
+    ],
+  );
+  const systemEvent = t.variant(
+    ['frame_system', 'pallet', 'Event'],
+    [
+      {
+        name: 'ExtrinsicSuccess',
+        index: 0,
+        fields: [{ name: 'dispatch_info', type: dispatchInfo, typeName: 'DispatchInfo' }],
+      },
+      {
+        name: 'ExtrinsicFailed',
+        index: 1,
+        fields: [
+          { name: 'dispatch_error', type: dispatchError, typeName: 'DispatchError' },
+          { name: 'dispatch_info', type: dispatchInfo, typeName: 'DispatchInfo' },
+        ],
+      },
+      { name: 'CodeUpdated', index: 2 },
+      {
+        name: 'NewAccount',
+        index: 3,
+        fields: [{ name: 'account', type: accountId, typeName: 'T::AccountId' }],
+      },
+      {
+        name: 'KilledAccount',
+        index: 4,
+        fields: [{ name: 'account', type: accountId, typeName: 'T::AccountId' }],
+      },
+      {
+        name: 'Remarked',
+        index: 5,
+        fields: [
+          { name: 'sender', type: accountId, typeName: 'T::AccountId' },
+          { name: 'hash', type: h256, typeName: 'T::Hash' },
+        ],
+      },
+    ],
+  );
+  const eventFields: Record<(typeof SUBTENSOR_EVENTS)[number], number[]> = {
+    NetworkAdded: [t.u16, t.u16],
+    NeuronRegistered: [t.u16, t.u16, accountId],
+    WeightsSet: [t.u16, t.u16],
+    WeightsCommitted: [accountId, t.u16, h256],
+    WeightsRevealed: [accountId, t.u16, h256],
+    TimelockedWeightsCommitted: [accountId, t.u16, h256, t.u64],
+    TimelockedWeightsRevealed: [t.u16, accountId],
+  };
+  const subtensorEvent = t.variant(
+    ['pallet_subtensor', 'pallet', 'Event'],
+    SUBTENSOR_EVENTS.map((name, index) => ({
+      name,
+      index,
+      fields: eventFields[name].map((type) => ({ type })),
+    })),
+  );
+  const runtimeEvent = t.variant(
+    ['node_subtensor_runtime', 'RuntimeEvent'],
+    [
+      { name: 'System', index: PALLETS.System, fields: [{ type: systemEvent }] },
+      {
+        name: 'SubtensorModule',
+        index: PALLETS.SubtensorModule,
+        fields: [{ type: subtensorEvent }],
+      },
+    ],
+  );
+  const phase = t.variant(
+    ['frame_system', 'Phase'],
+    [
+      { name: 'ApplyExtrinsic', index: 0, fields: [{ type: t.u32, typeName: 'u32' }] },
+      { name: 'Finalization', index: 1 },
+      { name: 'Initialization', index: 2 },
+    ],
+  );
+  const eventRecord = t.composite(
+    ['frame_system', 'EventRecord'],
+    [
+      { name: 'phase', type: phase, typeName: 'Phase' },
+      { name: 'event', type: runtimeEvent, typeName: 'E' },
+      { name: 'topics', type: t.sequence(h256), typeName: 'Vec<T>' },
+    ],
+    [
+      { name: 'E', type: runtimeEvent },
+      { name: 'T', type: h256 },
+    ],
+  );
+  const systemError = t.variant(
+    ['frame_system', 'pallet', 'Error'],
+    unitVariants([
+      'InvalidSpecName',
+      'SpecVersionNeedsToIncrease',
+      'FailedToExtractRuntimeVersion',
+      'NonDefaultComposite',
+      'NonZeroRefCount',
+      'CallFiltered',
+    ]),
+  );
+  const subtensorError = t.variant(
+    ['pallet_subtensor', 'pallet', 'Error'],
+    SUBTENSOR_ERRORS.map(([name, doc], index) => ({ name, index, docs: [doc] })),
+  );
+
+  // --- Storage -------------------------------------------------------------------------------
+  const accountData = t.composite(
+    ['pallet_balances', 'types', 'AccountData'],
+    [
+      { name: 'free', type: t.u64, typeName: 'Balance' },
+      { name: 'reserved', type: t.u64, typeName: 'Balance' },
+      { name: 'frozen', type: t.u64, typeName: 'Balance' },
+      {
+        name: 'flags',
+        type: t.composite(
+          ['pallet_balances', 'types', 'ExtraFlags'],
+          [{ type: t.u128, typeName: 'u128' }],
+        ),
+        typeName: 'ExtraFlags',
+      },
+    ],
+  );
+  const accountInfo = t.composite(
+    ['frame_system', 'AccountInfo'],
+    [
+      { name: 'nonce', type: t.u32, typeName: 'Nonce' },
+      { name: 'consumers', type: t.u32, typeName: 'RefCount' },
+      { name: 'providers', type: t.u32, typeName: 'RefCount' },
+      { name: 'sufficients', type: t.u32, typeName: 'RefCount' },
+      { name: 'data', type: accountData, typeName: 'AccountData' },
+    ],
+    [
+      { name: 'Nonce', type: t.u32 },
+      { name: 'AccountData', type: accountData },
+    ],
+  );
+  const vecDeque = (of: number) => t.sequence(of);
+  const pulse = t.composite(
+    ['pallet_drand', 'types', 'Pulse'],
+    [
+      { name: 'round', type: t.u64, typeName: 'RoundNumber' },
+      { name: 'randomness', type: bytes, typeName: 'BoundedVec<u8, ConstU32<32>>' },
+      { name: 'signature', type: bytes, typeName: 'BoundedVec<u8, ConstU32<144>>' },
+    ],
+  );
+  const beaconConfig = t.composite(
+    ['pallet_drand', 'types', 'BeaconConfiguration'],
+    [
+      { name: 'public_key', type: bytes, typeName: 'OpaquePublicKey' },
+      { name: 'period', type: t.u32, typeName: 'u32' },
+      { name: 'genesis_time', type: t.u32, typeName: 'u32' },
+      { name: 'hash', type: bytes, typeName: 'BoundedHash' },
+      { name: 'group_hash', type: bytes, typeName: 'BoundedHash' },
+      { name: 'scheme_id', type: bytes, typeName: 'BoundedVec<u8, ConstU32<32>>' },
+      {
+        name: 'metadata',
+        type: t.composite(
+          ['pallet_drand', 'types', 'Metadata'],
+          [{ name: 'beacon_id', type: bytes, typeName: 'BoundedVec<u8, ConstU32<32>>' }],
+        ),
+        typeName: 'Metadata',
+      },
+    ],
+  );
+
+  const u16Key: [Hasher, number] = ['Identity', t.u16];
+  const le = (type: string, value: unknown) => encode(type, value);
+  const systemStorage: StorageSpec[] = [
+    {
+      name: 'Account',
+      keys: [['Blake2_128Concat', accountId]],
+      value: accountInfo,
+      fallback: le('AccountInfo', {}),
+      docs: 'The full account information for a particular account ID.',
+    },
+    {
+      name: 'Number',
+      value: t.u32,
+      fallback: le('u32', 0),
+      docs: 'The current block number being processed.',
+    },
+    {
+      name: 'ParentHash',
+      value: h256,
+      fallback: le('H256', undefined),
+      docs: 'Hash of the previous block.',
+    },
+    {
+      name: 'BlockHash',
+      keys: [['Twox64Concat', t.u32]],
+      value: h256,
+      fallback: le('H256', undefined),
+      docs: 'Map of block numbers to block hashes.',
+    },
+    {
+      name: 'Events',
+      value: t.sequence(eventRecord),
+      fallback: le('u8', 0),
+      docs: 'Events deposited for the current block.',
+    },
+    {
+      name: 'EventCount',
+      value: t.u32,
+      fallback: le('u32', 0),
+      docs: 'The number of events in the Events list.',
+    },
+  ];
+  const timestampStorage: StorageSpec[] = [
+    {
+      name: 'Now',
+      value: t.u64,
+      fallback: le('u64', 0),
+      docs: 'The current time for the current block, in milliseconds.',
+    },
+  ];
+  const subtensorStorage: StorageSpec[] = [
+    { name: 'NetworksAdded', keys: [u16Key], value: t.bool, fallback: le('bool', false) },
+    { name: 'Uids', keys: [u16Key, ['Blake2_128Concat', accountId]], value: t.u16 },
+    { name: 'Keys', keys: [u16Key, u16Key], value: accountId, fallback: new Uint8Array(32) },
+    { name: 'SubnetworkN', keys: [u16Key], value: t.u16, fallback: le('u16', 0) },
+    { name: 'SubnetOwnerHotkey', keys: [u16Key], value: accountId, fallback: new Uint8Array(32) },
+    { name: 'WeightsSetRateLimit', keys: [u16Key], value: t.u64, fallback: le('u64', 100) },
+    { name: 'LastUpdate', keys: [u16Key], value: t.sequence(t.u64), fallback: le('u8', 0) },
+    { name: 'WeightsVersionKey', keys: [u16Key], value: t.u64, fallback: le('u64', 0) },
+    { name: 'MinAllowedWeights', keys: [u16Key], value: t.u16, fallback: le('u16', 1) },
+    { name: 'MaxWeightsLimit', keys: [u16Key], value: t.u16, fallback: le('u16', 65535) },
+    {
+      name: 'CommitRevealWeightsEnabled',
+      keys: [u16Key],
+      value: t.bool,
+      fallback: le('bool', true),
+    },
+    {
+      name: 'RevealPeriodEpochs',
+      keys: [['Twox64Concat', t.u16]],
+      value: t.u64,
+      fallback: le('u64', 1),
+    },
+    { name: 'Tempo', keys: [u16Key], value: t.u16, fallback: le('u16', 360) },
+    { name: 'ValidatorPermit', keys: [u16Key], value: t.sequence(t.bool), fallback: le('u8', 0) },
+    { name: 'StakeThreshold', value: t.u64, fallback: le('u64', 0) },
+    {
+      name: 'TotalHotkeyAlpha',
+      keys: [['Blake2_128Concat', accountId], u16Key],
+      value: t.u64,
+      fallback: le('u64', 0),
+    },
+    {
+      name: 'Weights',
+      keys: [u16Key, u16Key],
+      value: t.sequence(t.tuple(t.u16, t.u16)),
+      fallback: le('u8', 0),
+    },
+    {
+      name: 'WeightCommits',
+      keys: [
+        ['Twox64Concat', t.u16],
+        ['Twox64Concat', accountId],
+      ],
+      value: vecDeque(t.tuple(h256, t.u64, t.u64, t.u64)),
+    },
+    {
+      name: 'TimelockedWeightCommits',
+      keys: [
+        ['Twox64Concat', t.u16],
+        ['Twox64Concat', t.u64],
+      ],
+      value: vecDeque(t.tuple(accountId, t.u64, bytes, t.u64)),
+      fallback: le('u8', 0),
+    },
+    { name: 'CommitRevealWeightsVersion', value: t.u16, fallback: le('u16', 4) },
+    {
+      name: 'MechanismCountCurrent',
+      keys: [['Twox64Concat', t.u16]],
+      value: t.u8,
+      fallback: le('u8', 1),
+    },
+  ];
+  const drandStorage: StorageSpec[] = [
+    { name: 'BeaconConfig', value: beaconConfig, fallback: new Uint8Array(4 + 4 + 5) },
+    { name: 'LastStoredRound', value: t.u64, fallback: le('u64', 0) },
+    { name: 'Pulses', keys: [['Blake2_128Concat', t.u64]], value: pulse },
+  ];
+
+  const storage = (prefix: string, items: StorageSpec[]) => ({
+    prefix,
+    items: items.map(({ name, keys, value, fallback, docs }) => ({
+      name,
+      modifier: fallback ? 'Default' : 'Optional',
+      type: keys
+        ? {
+            Map: {
+              hashers: keys.map(([hasher]) => hasher),
+              key: keys.length === 1 ? keys[0][1] : t.tuple(...keys.map(([, key]) => key)),
+              value,
+            },
+          }
+        : { Plain: value },
+      fallback: u8aToHex(fallback ?? new Uint8Array([0])),
+      docs: docs ? [docs] : [],
+    })),
+  });
+
+  const signedExtensions: Array<[string, number, number]> = [
+    [
+      'CheckNonZeroSender',
+      t.composite(
+        ['frame_system', 'extensions', 'check_non_zero_sender', 'CheckNonZeroSender'],
+        [],
+      ),
+      t.tuple(),
+    ],
+    [
+      'CheckSpecVersion',
+      t.composite(['frame_system', 'extensions', 'check_spec_version', 'CheckSpecVersion'], []),
+      t.u32,
+    ],
+    [
+      'CheckTxVersion',
+      t.composite(['frame_system', 'extensions', 'check_tx_version', 'CheckTxVersion'], []),
+      t.u32,
+    ],
+    [
+      'CheckGenesis',
+      t.composite(['frame_system', 'extensions', 'check_genesis', 'CheckGenesis'], []),
+      h256,
+    ],
+    [
+      'CheckMortality',
+      t.composite(
+        ['frame_system', 'extensions', 'check_mortality', 'CheckMortality'],
+        [{ type: eraType(t), typeName: 'Era' }],
+      ),
+      h256,
+    ],
+    [
+      'CheckNonce',
+      t.composite(
+        ['frame_system', 'extensions', 'check_nonce', 'CheckNonce'],
+        [{ type: t.compact(t.u32), typeName: 'T::Nonce' }],
+      ),
+      t.tuple(),
+    ],
+    [
+      'CheckWeight',
+      t.composite(['frame_system', 'extensions', 'check_weight', 'CheckWeight'], []),
+      t.tuple(),
+    ],
+    [
+      'ChargeTransactionPayment',
+      t.composite(
+        ['pallet_transaction_payment', 'ChargeTransactionPayment'],
+        [{ type: t.compact(t.u64), typeName: 'BalanceOf<T>' }],
+      ),
+      t.tuple(),
+    ],
+    [
+      'SubtensorTransactionExtension',
+      t.composite(
+        ['pallet_subtensor', 'transaction_extension', 'SubtensorTransactionExtension'],
+        [],
+      ),
+      t.tuple(),
+    ],
+  ];
+  const extrinsicType = t.composite(
+    ['sp_runtime', 'generic', 'unchecked_extrinsic', 'UncheckedExtrinsic'],
+    [{ type: bytes }],
+    [
+      { name: 'Address', type: multiAddress },
+      { name: 'Call', type: runtimeCall },
+      { name: 'Signature', type: multiSignature },
+      { name: 'Extra', type: t.tuple(...signedExtensions.map(([, type]) => type)) },
+    ],
+  );
+  const runtimeType = t.composite(['node_subtensor_runtime', 'Runtime'], []);
+
+  const constant = (name: string, type: number, value: Uint8Array, doc: string) => ({
+    name,
+    type,
+    value: u8aToHex(value),
+    docs: [doc],
+  });
+  const pallets = [
+    {
+      name: 'System',
+      index: PALLETS.System,
+      storage: storage('System', systemStorage),
+      calls: { type: systemCall },
+      events: { type: systemEvent },
+      constants: [
+        constant(
+          'BlockHashCount',
+          t.u32,
+          le('u32', BLOCK_HASH_COUNT),
+          'Maximum number of block number to block hash mappings to keep.',
+        ),
+        constant(
+          'SS58Prefix',
+          t.u16,
+          le('u16', SS58_PREFIX),
+          'The designated SS58 prefix of this chain.',
+        ),
+      ],
+      errors: { type: systemError },
+    },
+    {
+      name: 'Timestamp',
+      index: PALLETS.Timestamp,
+      storage: storage('Timestamp', timestampStorage),
+      calls: null,
+      events: null,
+      constants: [
+        constant(
+          'MinimumPeriod',
+          t.u64,
+          le('u64', 6000),
+          'Half the block time: @polkadot/api derives the mortal era length from it.',
+        ),
+      ],
+      errors: null,
+    },
+    {
+      name: 'SubtensorModule',
+      index: PALLETS.SubtensorModule,
+      storage: storage('SubtensorModule', subtensorStorage),
+      calls: { type: subtensorCall },
+      events: { type: subtensorEvent },
+      constants: [],
+      errors: { type: subtensorError },
+    },
+    {
+      name: 'Drand',
+      index: PALLETS.Drand,
+      storage: storage('Drand', drandStorage),
+      calls: null,
+      events: null,
+      constants: [],
+      errors: null,
+    },
+  ];
+
+  const v14 = scratch.createType('MetadataV14', {
+    lookup: { types: t.types },
+    pallets,
+    extrinsic: {
+      type: extrinsicType,
+      version: 4,
+      signedExtensions: signedExtensions.map(([identifier, type, additionalSigned]) => ({
+        identifier,
+        type,
+        additionalSigned,
+      })),
+    },
+    type: runtimeType,
+  });
+  // "meta" magic number, then the version-14 variant of the versioned metadata enum.
+  const metadata = u8aConcat(stringToU8a('meta'), new Uint8Array([14]), v14.toU8a());
+  return { hex: u8aToHex(metadata) };
+}
+
+/** sp_runtime::generic::Era: Immortal, then Mortal1..Mortal255 each carrying one byte. */
+function eraType(t: TypeBuilder): number {
+  const variants: VariantSpec[] = [{ name: 'Immortal', index: 0 }];
+  for (let i = 1; i < 256; i++)
+    variants.push({ name: `Mortal${i}`, index: i, fields: [{ type: t.u8 }] });
+  return t.variant(['sp_runtime', 'generic', 'era', 'Era'], variants);
+}

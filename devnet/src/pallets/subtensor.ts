@@ -1,0 +1,367 @@
+/**
+ * The subtensor weight-setting subset: set_weights, commit_weights / reveal_weights (hash scheme)
+ * and commit_timelocked_weights, with the checks and errors of the real pallet, in its order
+ * (shared/chain-facts.md). Only what weight setting touches is modelled.
+ */
+import type { AccountId32 } from '@polkadot/types/interfaces';
+import type { Codec } from '@polkadot/types/types';
+import { hexToU8a, u8aToBigInt, u8aToHex, u8aToNumber } from '@polkadot/util';
+import { blake2AsU8a } from '@polkadot/util-crypto';
+import { ModuleError, type CallContext } from '../dispatch';
+import type { State } from '../state';
+
+const PALLET = 'subtensorModule';
+const U16_MAX = 65535;
+/** Unrevealed hash commits one hotkey may hold per subnet. */
+export const MAX_UNREVEALED_COMMITS = 10;
+
+const fail: (error: string) => never = (error) => {
+  throw new ModuleError(PALLET, error);
+};
+const num = (codec: Codec | undefined): number => Number(codec?.toString() ?? 0);
+const q = (state: State, method: string, ...keys: unknown[]) => state.get(PALLET, method, ...keys);
+
+export function epochIndex(state: State, netuid: number, block: number): number {
+  const tempo = num(q(state, 'tempo', netuid));
+  return Math.floor((block + netuid + 1) / (tempo + 1));
+}
+
+export function firstBlockOfEpoch(state: State, netuid: number, epoch: number): number {
+  const tempo = num(q(state, 'tempo', netuid));
+  return Math.max(0, epoch * (tempo + 1) - (netuid + 1));
+}
+
+export function uidOf(state: State, netuid: number, who: AccountId32 | string): number | undefined {
+  const uid = q(state, 'uids', netuid, who);
+  return uid === undefined ? undefined : num(uid);
+}
+
+function u64List(codec: Codec | undefined): bigint[] {
+  return ((codec?.toJSON() as Array<number | string> | null) ?? []).map((v) => BigInt(v));
+}
+
+function requireRegistered(state: State, netuid: number, who: AccountId32): number {
+  return uidOf(state, netuid, who) ?? fail('HotKeyNotRegisteredInSubNet');
+}
+
+function subnetExists(state: State, netuid: number): boolean {
+  return q(state, 'networksAdded', netuid)?.toString() === 'true';
+}
+
+function commitRevealEnabled(state: State, netuid: number): boolean {
+  return q(state, 'commitRevealWeightsEnabled', netuid)?.toString() === 'true';
+}
+
+export function hasEnoughStake(state: State, netuid: number, who: AccountId32 | string): boolean {
+  const owner = q(state, 'subnetOwnerHotkey', netuid)?.toString();
+  if (owner === who.toString()) return true;
+  const stake = BigInt(q(state, 'totalHotkeyAlpha', who, netuid)?.toString() ?? '0');
+  return stake >= BigInt(q(state, 'stakeThreshold')?.toString() ?? '0');
+}
+
+/** Blocks a uid must wait since LastUpdate; undefined when it may set weights now. */
+export function rateLimitedUntil(
+  state: State,
+  netuid: number,
+  uid: number,
+  block: number,
+): number | undefined {
+  const last = Number(u64List(q(state, 'lastUpdate', netuid))[uid] ?? 0n);
+  const limit = num(q(state, 'weightsSetRateLimit', netuid));
+  return last !== 0 && block - last < limit ? last + limit : undefined;
+}
+
+function setLastUpdate(state: State, netuid: number, uid: number, block: number): void {
+  const n = num(q(state, 'subnetworkN', netuid));
+  const last = u64List(q(state, 'lastUpdate', netuid));
+  while (last.length < n) last.push(0n);
+  last[uid] = BigInt(block);
+  state.set(PALLET, 'lastUpdate', [netuid], last);
+}
+
+/** The chain's max-upscale: the largest weight becomes 65535, the rest in proportion. */
+function maxUpscale(values: number[]): number[] {
+  const max = Math.max(0, ...values);
+  if (max === 0) return values;
+  return values.map((v) => Number((BigInt(v) * BigInt(U16_MAX) + BigInt(max) / 2n) / BigInt(max)));
+}
+
+/**
+ * do_set_weights: everything after origin and the commit-reveal switch; reveals call it too.
+ * `checkRateLimit` is false for reveals, as on chain.
+ */
+function doSetWeights(
+  ctx: CallContext,
+  netuid: number,
+  uids: number[],
+  values: number[],
+  versionKey: bigint,
+  checkRateLimit: boolean,
+): void {
+  const { state, who, block } = ctx;
+  if (netuid === 0) fail('CanNotSetRootNetworkWeights');
+  if (uids.length !== values.length) fail('WeightVecNotEqualSize');
+  if (!subnetExists(state, netuid) || num(q(state, 'mechanismCountCurrent', netuid)) < 1) {
+    fail('MechanismDoesNotExist');
+  }
+  const n = num(q(state, 'subnetworkN', netuid));
+  if (uids.length > n) fail('UidsLengthExceedUidsInSubNet');
+  const uid = requireRegistered(state, netuid, who);
+  if (!hasEnoughStake(state, netuid, who)) fail('NotEnoughStakeToSetWeights');
+  const chainKey = BigInt(q(state, 'weightsVersionKey', netuid)?.toString() ?? '0');
+  if (chainKey !== 0n && versionKey < chainKey) fail('IncorrectWeightVersionKey');
+  if (checkRateLimit && rateLimitedUntil(state, netuid, uid, block) !== undefined) {
+    fail('SettingWeightsTooFast');
+  }
+  const selfWeight = uids.length === 1 && uids[0] === uid;
+  const permits = (q(state, 'validatorPermit', netuid)?.toJSON() as boolean[] | null) ?? [];
+  if (!permits[uid] && !selfWeight) fail('NeuronNoValidatorPermit');
+  if (new Set(uids).size !== uids.length) fail('DuplicateUids');
+  if (uids.some((u) => u >= n)) fail('UidVecContainInvalidOne');
+  const minAllowed = Math.min(num(q(state, 'minAllowedWeights', netuid)), n);
+  if (!selfWeight && uids.length < minAllowed) fail('WeightVecLengthIsLow');
+  const upscaled = maxUpscale(values);
+  const limit = num(q(state, 'maxWeightsLimit', netuid));
+  if (!selfWeight && limit !== U16_MAX) {
+    // The largest weight's proportion of the total must not exceed limit / 65535.
+    const sum = upscaled.reduce((a, b) => a + b, 0);
+    const max = Math.max(0, ...upscaled);
+    if (sum > 0 && max * U16_MAX > limit * sum) fail('MaxWeightExceeded');
+  }
+  state.set(
+    PALLET,
+    'weights',
+    [netuid, uid],
+    uids.map((u, i) => [u, upscaled[i]]),
+  );
+  setLastUpdate(state, netuid, uid, block);
+  ctx.deposit({ SubtensorModule: { WeightsSet: [netuid, uid] } });
+}
+
+export function setWeights(
+  ctx: CallContext,
+  args: { netuid: number; dests: number[]; weights: number[]; versionKey: bigint },
+): void {
+  if (commitRevealEnabled(ctx.state, args.netuid)) fail('CommitRevealEnabled');
+  doSetWeights(ctx, args.netuid, args.dests, args.weights, args.versionKey, true);
+}
+
+/** blake2_256(SCALE(account, netuid_index u16, uids, values, salt, version_key)). */
+export function commitHash(
+  state: State,
+  who: AccountId32 | string,
+  netuid: number,
+  uids: number[],
+  values: number[],
+  salt: number[],
+  versionKey: bigint,
+): `0x${string}` {
+  const registry = state.runtime.registry;
+  const encoded = registry
+    .createType('(AccountId32, u16, Vec<u16>, Vec<u16>, Vec<u16>, u64)', [
+      who,
+      netuid,
+      uids,
+      values,
+      salt,
+      versionKey,
+    ])
+    .toU8a();
+  return u8aToHex(blake2AsU8a(encoded, 256));
+}
+
+type HashCommit = [string, bigint, bigint, bigint]; // (hash, commit block, first reveal block, last reveal block)
+
+function hashCommits(state: State, netuid: number, who: AccountId32): HashCommit[] | undefined {
+  const stored = q(state, 'weightCommits', netuid, who)?.toJSON() as
+    Array<[string, number, number, number]> | undefined;
+  return stored?.map(([hash, a, b, c]) => [hash, BigInt(a), BigInt(b), BigInt(c)]);
+}
+
+function revealWindow(state: State, netuid: number, commitBlock: number) {
+  const period = num(q(state, 'revealPeriodEpochs', netuid));
+  const revealEpoch = epochIndex(state, netuid, commitBlock) + period;
+  return {
+    revealEpoch,
+    first: firstBlockOfEpoch(state, netuid, revealEpoch),
+    last: firstBlockOfEpoch(state, netuid, revealEpoch + 1) - 1,
+  };
+}
+
+function requireCommitRevealEnabled(state: State, netuid: number): void {
+  if (!subnetExists(state, netuid)) fail('SubNetworkDoesNotExist');
+  if (!commitRevealEnabled(state, netuid)) fail('CommitRevealDisabled');
+}
+
+/** Rate limit of commits: the same WeightsSetRateLimit, counted from the last commit. */
+function requireCommitAllowed(state: State, netuid: number, uid: number, block: number): void {
+  if (rateLimitedUntil(state, netuid, uid, block) !== undefined) fail('CommittingWeightsTooFast');
+}
+
+export function commitWeights(
+  ctx: CallContext,
+  args: { netuid: number; commitHash: string },
+): void {
+  const { state, who, block } = ctx;
+  requireCommitRevealEnabled(state, args.netuid);
+  const uid = requireRegistered(state, args.netuid, who);
+  requireCommitAllowed(state, args.netuid, uid, block);
+  const currentEpoch = epochIndex(state, args.netuid, block);
+  // Commits whose reveal epoch has passed can never be revealed: drop them.
+  const live = (hashCommits(state, args.netuid, who) ?? []).filter(
+    ([, commitBlock]) =>
+      revealWindow(state, args.netuid, Number(commitBlock)).revealEpoch >= currentEpoch,
+  );
+  if (live.length >= MAX_UNREVEALED_COMMITS) fail('TooManyUnrevealedCommits');
+  const window = revealWindow(state, args.netuid, block);
+  live.push([args.commitHash, BigInt(block), BigInt(window.first), BigInt(window.last)]);
+  state.set(PALLET, 'weightCommits', [args.netuid, who], live);
+  setLastUpdate(state, args.netuid, uid, block);
+  ctx.deposit({ SubtensorModule: { WeightsCommitted: [who, args.netuid, args.commitHash] } });
+}
+
+export function revealWeights(
+  ctx: CallContext,
+  args: { netuid: number; uids: number[]; values: number[]; salt: number[]; versionKey: bigint },
+): void {
+  const { state, who, block } = ctx;
+  requireCommitRevealEnabled(state, args.netuid);
+  const commits = hashCommits(state, args.netuid, who);
+  if (!commits || commits.length === 0) return fail('NoWeightsCommitFound');
+  const hash = commitHash(
+    state,
+    who,
+    args.netuid,
+    args.uids,
+    args.values,
+    args.salt,
+    args.versionKey,
+  );
+  const index = commits.findIndex(([committed]) => committed === hash);
+  if (index < 0) fail('InvalidRevealCommitHashNotMatch');
+  const currentEpoch = epochIndex(state, args.netuid, block);
+  const { revealEpoch } = revealWindow(state, args.netuid, Number(commits[index][1]));
+  if (currentEpoch < revealEpoch) fail('RevealTooEarly');
+  if (currentEpoch > revealEpoch) fail('ExpiredWeightCommit');
+  const remaining = commits.filter((_, i) => i !== index);
+  if (remaining.length) state.set(PALLET, 'weightCommits', [args.netuid, who], remaining);
+  else state.remove(PALLET, 'weightCommits', args.netuid, who);
+  doSetWeights(ctx, args.netuid, args.uids, args.values, args.versionKey, false);
+  ctx.deposit({ SubtensorModule: { WeightsRevealed: [who, args.netuid, hash] } });
+}
+
+export function commitTimelockedWeights(
+  ctx: CallContext,
+  args: { netuid: number; commit: Uint8Array; revealRound: bigint; commitRevealVersion: number },
+  lastStoredRound: bigint,
+): void {
+  const { state, who, block } = ctx;
+  requireCommitRevealEnabled(state, args.netuid);
+  if (args.commitRevealVersion !== num(q(state, 'commitRevealWeightsVersion')))
+    fail('IncorrectCommitRevealVersion');
+  const uid = requireRegistered(state, args.netuid, who);
+  if (args.revealRound < lastStoredRound) fail('InvalidRevealRound');
+  requireCommitAllowed(state, args.netuid, uid, block);
+  const epoch = epochIndex(state, args.netuid, block);
+  const queue =
+    (q(state, 'timelockedWeightCommits', args.netuid, epoch)?.toJSON() as unknown[] | null) ?? [];
+  queue.push([who, block, u8aToHex(args.commit), args.revealRound]);
+  state.set(PALLET, 'timelockedWeightCommits', [args.netuid, epoch], queue);
+  setLastUpdate(state, args.netuid, uid, block);
+  const hash = u8aToHex(blake2AsU8a(args.commit, 256));
+  ctx.deposit({
+    SubtensorModule: { TimelockedWeightsCommitted: [who, args.netuid, hash, args.revealRound] },
+  });
+}
+
+/** A timelocked commit waiting for its round, as stored in TimelockedWeightCommits. */
+export interface TimelockedCommit {
+  netuid: number;
+  epoch: number;
+  who: string;
+  commitBlock: number;
+  ciphertext: Uint8Array;
+  revealRound: bigint;
+}
+
+/** Every stored timelocked commit; keys are Twox64Concat(netuid u16) ++ Twox64Concat(epoch u64). */
+export function timelockedCommits(state: State): TimelockedCommit[] {
+  const prefix = state.runtime.storagePrefix(PALLET, 'timelockedWeightCommits');
+  const commits: TimelockedCommit[] = [];
+  for (const key of state.keys(prefix)) {
+    const bytes = hexToU8a(key).subarray(hexToU8a(prefix).length);
+    const netuid = u8aToNumber(bytes.subarray(8, 10));
+    const epoch = Number(u8aToBigInt(bytes.subarray(18, 26)));
+    const queue = state.get(PALLET, 'timelockedWeightCommits', netuid, epoch) as unknown as Array<
+      [Codec, Codec, Codec & { toU8a(bare: true): Uint8Array }, Codec]
+    >;
+    for (const [who, commitBlock, ciphertext, revealRound] of queue) {
+      commits.push({
+        netuid,
+        epoch,
+        who: who.toString(),
+        commitBlock: num(commitBlock),
+        ciphertext: ciphertext.toU8a(true),
+        revealRound: BigInt(revealRound.toString()),
+      });
+    }
+  }
+  return commits;
+}
+
+/** A commit is revealed once its reveal epoch has come, as on chain. */
+export function timelockedCommitDue(
+  state: State,
+  commit: TimelockedCommit,
+  block: number,
+): boolean {
+  const period = num(q(state, 'revealPeriodEpochs', commit.netuid));
+  return epochIndex(state, commit.netuid, block) >= commit.epoch + period;
+}
+
+export function removeTimelockedCommit(state: State, commit: TimelockedCommit): void {
+  const queue = timelockedCommits(state).filter(
+    (c) =>
+      c.netuid === commit.netuid &&
+      c.epoch === commit.epoch &&
+      c !== commit &&
+      !sameCommit(c, commit),
+  );
+  if (queue.length === 0) {
+    state.remove(PALLET, 'timelockedWeightCommits', commit.netuid, commit.epoch);
+  } else {
+    state.set(
+      PALLET,
+      'timelockedWeightCommits',
+      [commit.netuid, commit.epoch],
+      queue.map((c) => [c.who, c.commitBlock, u8aToHex(c.ciphertext), c.revealRound]),
+    );
+  }
+}
+
+function sameCommit(a: TimelockedCommit, b: TimelockedCommit): boolean {
+  return (
+    a.who === b.who &&
+    a.commitBlock === b.commitBlock &&
+    u8aToHex(a.ciphertext) === u8aToHex(b.ciphertext)
+  );
+}
+
+/**
+ * Applies a decrypted timelocked commit: the SCALE payload {hotkey, uids, values, version_key}
+ * must name the committing hotkey; then the weights are set as a reveal sets them.
+ */
+export function revealTimelocked(
+  ctx: CallContext,
+  commit: TimelockedCommit,
+  payload: Uint8Array,
+): void {
+  const decoded = ctx.state.runtime.registry
+    .createType('(Vec<u8>, Vec<u16>, Vec<u16>, u64)', payload)
+    .toJSON() as [string, number[], number[], number];
+  const [hotkey, uids, values, versionKey] = decoded;
+  if (hotkey !== u8aToHex(ctx.who.toU8a()))
+    throw new Error('payload hotkey differs from the committer');
+  doSetWeights(ctx, commit.netuid, uids, values, BigInt(versionKey), false);
+  ctx.deposit({ SubtensorModule: { TimelockedWeightsRevealed: [commit.netuid, ctx.who] } });
+}
