@@ -93,6 +93,9 @@ export class Chain extends EventEmitter {
     beacon.writeConfig(state);
     const timestampMs = options.genesisTimeMs ?? Date.now();
     state.set('timestamp', 'now', [], timestampMs);
+    // The root network exists from genesis, as on subtensor.
+    state.set('subtensorModule', 'networksAdded', [0], true);
+    state.set('subtensorModule', 'commitRevealWeightsEnabled', [0], false);
     beacon.storePulse(state, beacon.roundAt(timestampMs));
     this.addBlock(this.seal(0, `0x${'00'.repeat(32)}`, state, [], timestampMs));
   }
@@ -242,9 +245,14 @@ export class Chain extends EventEmitter {
       asEd25519: Codec;
     };
     const publicKey = decodeAddress(extrinsic.signer.toString());
-    const valid = signature.isSr25519
-      ? sr25519Verify(message, signature.asSr25519.toU8a(), publicKey)
-      : signature.isEd25519 && ed25519Verify(message, signature.asEd25519.toU8a(), publicKey);
+    let valid = false;
+    try {
+      valid = signature.isSr25519
+        ? sr25519Verify(message, signature.asSr25519.toU8a(), publicKey)
+        : signature.isEd25519 && ed25519Verify(message, signature.asEd25519.toU8a(), publicKey);
+    } catch {
+      // Bytes that are not a curve point at all: as bad as a wrong signature.
+    }
     if (!valid) throw invalidTransaction.badProof();
   }
 
