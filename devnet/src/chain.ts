@@ -77,6 +77,7 @@ export class Chain extends EventEmitter {
   private readonly byHash = new Map<Hex, Block>();
   private pool: PoolEntry[] = [];
   private finalizedNumber = 0;
+  private next?: State;
   /** Faults injected by the development controls. */
   readonly faults = { refuseCustom: null as number | null, submitDelayMs: 0 };
 
@@ -142,9 +143,14 @@ export class Chain extends EventEmitter {
     return block.state;
   }
 
-  /** Development state changes outside any extrinsic, applied to the best block's state. */
-  mutateBestState(change: (state: State) => void): void {
-    change(this.bestState);
+  /**
+   * The state the next block starts from: the best block's state plus development changes made
+   * since it (controls), which therefore take effect in the next block, like a sudo call. Blocks
+   * already produced never change.
+   */
+  get nextState(): State {
+    this.next ??= this.bestState.clone();
+    return this.next;
   }
 
   accountNonce(address: string): number {
@@ -278,7 +284,8 @@ export class Chain extends EventEmitter {
     const parent = this.best;
     const number = parent.number + 1;
     const timestampMs = parent.timestampMs + this.blockTimeMs;
-    const state = this.bestState.clone();
+    const state = this.nextState;
+    this.next = undefined;
     const events: unknown[] = [];
     state.set('system', 'number', [], number);
     state.set('system', 'parentHash', [], parent.hash);

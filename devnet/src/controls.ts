@@ -51,31 +51,26 @@ export class Controls {
   ) {}
 
   private get state(): State {
-    return this.chain.bestState;
+    return this.chain.nextState;
   }
 
   createSubnet(params: SubnetParams): { netuid: number } {
     const { netuid } = params;
     if (!Number.isInteger(netuid) || netuid <= 0 || netuid > 65535) fail('netuid must be 1..65535');
-    if (this.state.get(PALLET, 'networksAdded', netuid)?.toString() === 'true')
+    const { state } = this;
+    if (state.get(PALLET, 'networksAdded', netuid)?.toString() === 'true')
       fail(`subnet ${netuid} exists`);
-    this.chain.mutateBestState((state) => {
-      state.set(PALLET, 'networksAdded', [netuid], true);
-      state.set(PALLET, 'tempo', [netuid], params.tempo ?? 360);
-      state.set(PALLET, 'minAllowedWeights', [netuid], params.minAllowedWeights ?? 1);
-      state.set(PALLET, 'maxWeightsLimit', [netuid], params.maxWeightsLimit ?? 65535);
-      state.set(PALLET, 'weightsSetRateLimit', [netuid], params.weightsSetRateLimit ?? 100);
-      state.set(PALLET, 'weightsVersionKey', [netuid], params.weightsVersionKey ?? 0);
-      state.set(
-        PALLET,
-        'commitRevealWeightsEnabled',
-        [netuid],
-        params.commitRevealWeightsEnabled ?? true,
-      );
-      state.set(PALLET, 'revealPeriodEpochs', [netuid], params.revealPeriodEpochs ?? 1);
-      state.set(PALLET, 'mechanismCountCurrent', [netuid], 1);
-      if (params.owner) state.set(PALLET, 'subnetOwnerHotkey', [netuid], params.owner);
-    });
+    const set = (item: string, value: unknown) => state.set(PALLET, item, [netuid], value);
+    set('networksAdded', true);
+    set('tempo', params.tempo ?? 360);
+    set('minAllowedWeights', params.minAllowedWeights ?? 1);
+    set('maxWeightsLimit', params.maxWeightsLimit ?? 65535);
+    set('weightsSetRateLimit', params.weightsSetRateLimit ?? 100);
+    set('weightsVersionKey', params.weightsVersionKey ?? 0);
+    set('commitRevealWeightsEnabled', params.commitRevealWeightsEnabled ?? true);
+    set('revealPeriodEpochs', params.revealPeriodEpochs ?? 1);
+    set('mechanismCountCurrent', 1);
+    if (params.owner) set('subnetOwnerHotkey', params.owner);
     this.maxUids.set(netuid, params.maxAllowedUids ?? 4096);
     return { netuid };
   }
@@ -86,43 +81,58 @@ export class Controls {
    * last update cleared). Registered hotkeys can sign (their account exists).
    */
   registerNeuron(netuid: number, hotkey: string, replaceUid?: number): { uid: number } {
+    const [uid] = this.register(netuid, [hotkey], replaceUid);
+    return { uid };
+  }
+
+  /** Registers many hotkeys at once, at the next free uids (for large subnets in benchmarks). */
+  registerNeurons(netuid: number, hotkeys: string[]): { uids: number[] } {
+    return { uids: this.register(netuid, hotkeys) };
+  }
+
+  private register(netuid: number, hotkeys: string[], replaceUid?: number): number[] {
     this.requireSubnet(netuid);
-    if (this.state.get(PALLET, 'uids', netuid, hotkey) !== undefined)
-      fail(`${hotkey} is already registered on ${netuid}`);
-    const n = Number(this.state.value(PALLET, 'subnetworkN', netuid).toString());
-    const full = n >= (this.maxUids.get(netuid) ?? 4096);
-    if (full && replaceUid === undefined) fail(`subnet ${netuid} is full: pass replaceUid`);
-    const uid = replaceUid ?? n;
-    if (uid > n || (uid === n && full)) fail(`uid ${uid} is not on subnet ${netuid}`);
-    this.chain.mutateBestState((state) => {
+    const { state } = this;
+    let n = Number(state.value(PALLET, 'subnetworkN', netuid).toString());
+    const max = this.maxUids.get(netuid) ?? 4096;
+    const lastUpdate = this.vector(state, 'lastUpdate', netuid, n, 0);
+    const permits = this.vector(state, 'validatorPermit', netuid, n, false);
+    const uids: number[] = [];
+    for (const hotkey of hotkeys) {
+      if (state.get(PALLET, 'uids', netuid, hotkey) !== undefined)
+        fail(`${hotkey} is already registered on ${netuid}`);
+      if (n >= max && replaceUid === undefined) fail(`subnet ${netuid} is full: pass replaceUid`);
+      const uid = replaceUid ?? n;
+      if (uid > n || (uid === n && n >= max)) fail(`uid ${uid} is not on subnet ${netuid}`);
       if (uid < n) {
-        const previous = state.value(PALLET, 'keys', netuid, uid).toString();
-        state.remove(PALLET, 'uids', netuid, previous);
+        state.remove(PALLET, 'uids', netuid, state.value(PALLET, 'keys', netuid, uid).toString());
         state.remove(PALLET, 'weights', netuid, uid);
       } else {
-        state.set(PALLET, 'subnetworkN', [netuid], n + 1);
+        n += 1;
       }
       state.set(PALLET, 'keys', [netuid, uid], hotkey);
       state.set(PALLET, 'uids', [netuid, hotkey], uid);
-      this.setVectorEntry(state, 'lastUpdate', netuid, uid, 0, n + (uid === n ? 1 : 0));
-      this.setVectorEntry(state, 'validatorPermit', netuid, uid, false, n + (uid === n ? 1 : 0));
+      lastUpdate[uid] = 0;
+      permits[uid] = false;
       this.ensureAccount(state, hotkey);
-    });
-    return { uid };
+      uids.push(uid);
+    }
+    state.set(PALLET, 'subnetworkN', [netuid], n);
+    state.set(PALLET, 'lastUpdate', [netuid], lastUpdate);
+    state.set(PALLET, 'validatorPermit', [netuid], permits);
+    return uids;
   }
 
   setValidatorPermit(netuid: number, uid: number, permit: boolean): void {
     const n = this.requireUid(netuid, uid);
-    this.chain.mutateBestState((state) =>
-      this.setVectorEntry(state, 'validatorPermit', netuid, uid, permit, n),
-    );
+    const permits = this.vector(this.state, 'validatorPermit', netuid, n, false);
+    permits[uid] = permit;
+    this.state.set(PALLET, 'validatorPermit', [netuid], permits);
   }
 
   setStake(netuid: number, hotkey: string, amount: number | string): void {
     this.requireSubnet(netuid);
-    this.chain.mutateBestState((state) =>
-      state.set(PALLET, 'totalHotkeyAlpha', [hotkey, netuid], BigInt(amount)),
-    );
+    this.state.set(PALLET, 'totalHotkeyAlpha', [hotkey, netuid], BigInt(amount));
   }
 
   /** Sets a subnet hyperparameter (with netuid) or a global one (netuid null). */
@@ -130,18 +140,18 @@ export class Controls {
     if (netuid === null) {
       if (!GLOBAL_ITEMS.has(name))
         fail(`unknown global parameter ${name}; one of ${[...GLOBAL_ITEMS].join(', ')}`);
-      this.chain.mutateBestState((state) => state.set(PALLET, name, [], value));
+      this.state.set(PALLET, name, [], value);
       return;
     }
     if (!SUBNET_ITEMS.has(name))
       fail(`unknown subnet parameter ${name}; one of ${[...SUBNET_ITEMS].join(', ')}`);
     this.requireSubnet(netuid);
-    this.chain.mutateBestState((state) => state.set(PALLET, name, [netuid], value));
+    this.state.set(PALLET, name, [netuid], value);
   }
 
   /** Gives an account a provider reference so it can sign (dev accounts that are not neurons). */
   endowAccount(address: string): void {
-    this.chain.mutateBestState((state) => this.ensureAccount(state, address));
+    this.ensureAccount(this.state, address);
   }
 
   /** True while block production is stalled, on the timer and on demand alike. */
@@ -195,18 +205,11 @@ export class Controls {
     return n;
   }
 
-  private setVectorEntry(
-    state: State,
-    item: string,
-    netuid: number,
-    uid: number,
-    value: unknown,
-    length: number,
-  ): void {
-    const vector = (state.get(PALLET, item, netuid)?.toJSON() as unknown[] | null) ?? [];
-    while (vector.length < length) vector.push(typeof value === 'boolean' ? false : 0);
-    vector[uid] = value;
-    state.set(PALLET, item, [netuid], vector);
+  /** A per-uid vector (LastUpdate, ValidatorPermit) padded to `length` entries. */
+  private vector<T>(state: State, item: string, netuid: number, length: number, fill: T): T[] {
+    const vector = (state.get(PALLET, item, netuid)?.toJSON() as T[] | null) ?? [];
+    while (vector.length < length) vector.push(fill);
+    return vector;
   }
 
   private ensureAccount(state: State, address: string): void {

@@ -61,6 +61,9 @@ export class Devnet {
         replaceUid === undefined || replaceUid === null ? undefined : Number(replaceUid),
       ),
     );
+    m('registerNeurons', ([netuid, hotkeys]) =>
+      c.registerNeurons(Number(netuid), (hotkeys as unknown[]).map(String)),
+    );
     m('setValidatorPermit', ([netuid, uid, permit]) =>
       c.setValidatorPermit(Number(netuid), Number(uid), Boolean(permit)),
     );

@@ -107,6 +107,7 @@ describe('the check order of set_weights, each refusal decoded by name', () => {
       },
     });
     await chain.control('setHyperparameter', 'stakeThreshold', null, 0);
+    await chain.advance();
     expect(outcome.error).toBe('subtensorModule.NotEnoughStakeToSetWeights');
   });
 
@@ -119,12 +120,14 @@ describe('the check order of set_weights, each refusal decoded by name', () => {
 describe('refusals at submission (1010), as a node reports them', () => {
   it('rejects a weight call from a hotkey below StakeThreshold with Custom(1)', async () => {
     await chain.control('setHyperparameter', 'stakeThreshold', null, 2_000_000_000);
+    await chain.advance(); // development changes take effect in the next block
     try {
       await expect(setWeights([1, 2], [1, 1]).signAndSend(chain.alice)).rejects.toThrow(
         '1010: Invalid Transaction: Custom error: 1',
       );
     } finally {
       await chain.control('setHyperparameter', 'stakeThreshold', null, 0);
+      await chain.advance();
     }
   });
 
