@@ -60,6 +60,12 @@ interface PoolEntry {
   onStatus?: (status: TxStatus) => void;
 }
 
+/** A call's arguments by name (camelCase, as @polkadot/api names them). */
+function callArgs(extrinsic: GenericExtrinsic): Record<string, Codec> {
+  const call = extrinsic.method;
+  return Object.fromEntries(call.meta.args.map((arg, i) => [arg.name.toString(), call.args[i]]));
+}
+
 /** Weight-setting calls checked by SubtensorTransactionExtension at submission. */
 const WEIGHT_CALLS = new Set([
   'setWeights',
@@ -266,13 +272,15 @@ export class Chain extends EventEmitter {
   private checkExtension(extrinsic: GenericExtrinsic, state: State): void {
     const { section, method } = extrinsic.method;
     if (section !== 'subtensorModule' || !WEIGHT_CALLS.has(method)) return;
-    const args = extrinsic.method.toJSON().args as { netuid: number; revealRound?: number };
-    if (!subtensor.hasEnoughStake(state, Number(args.netuid), extrinsic.signer.toString())) {
+    const args = callArgs(extrinsic);
+    if (
+      !subtensor.hasEnoughStake(state, Number(args.netuid.toString()), extrinsic.signer.toString())
+    ) {
       throw invalidTransaction.custom(CUSTOM.StakeAmountTooLow);
     }
     if (method === 'commitTimelockedWeights') {
       const last = BigInt(state.value('drand', 'lastStoredRound').toString());
-      if (BigInt(args.revealRound ?? 0) < last)
+      if (BigInt(args.revealRound.toString()) < last)
         throw invalidTransaction.custom(CUSTOM.InvalidRevealRound);
     }
   }
@@ -424,10 +432,7 @@ export class Chain extends EventEmitter {
 
   private dispatch(ctx: CallContext, extrinsic: GenericExtrinsic): void {
     const { section, method } = extrinsic.method;
-    const call = extrinsic.method;
-    const args: Record<string, Codec> = Object.fromEntries(
-      call.meta.args.map((arg, i) => [arg.name.toString(), call.args[i]]),
-    );
+    const args = callArgs(extrinsic);
     const n = (name: string) => Number(args[name].toString());
     const list = (name: string) => (args[name].toJSON() as number[]).map(Number);
     const big = (name: string) => BigInt(args[name].toString());

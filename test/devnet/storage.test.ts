@@ -113,7 +113,7 @@ describe('storage items of the weight-setting subset', () => {
   it('iterates maps: all hotkeys of a subnet from Keys, with their uids', async () => {
     const entries = await q().keys.entries(NETUID);
     const byUid = Object.fromEntries(
-      entries.map(([key, value]) => [key.args[1].toNumber(), value.toString()]),
+      entries.map(([key, value]) => [Number(key.args[1].toString()), value.toString()]),
     );
     expect(byUid).toEqual({
       0: chain.alice.address,
@@ -134,7 +134,7 @@ describe('storage items of the weight-setting subset', () => {
     await chain.advance();
     const keys = await q().keys.keys(500);
     expect(keys).toHaveLength(1100);
-    expect(new Set(keys.map((k) => k.args[1].toNumber())).size).toBe(1100);
+    expect(new Set(keys.map((k) => Number(k.args[1].toString()))).size).toBe(1100);
   });
 
   it('reads state at an older block', async () => {
@@ -167,12 +167,12 @@ describe('blocks and heads', () => {
     await chain.control('setFinalityLag', 2);
     const heads: number[] = [];
     const finalized: number[] = [];
-    const stopHeads = await chain.api.rpc.chain.subscribeNewHeads((h) =>
-      heads.push(h.number.toNumber()),
-    );
-    const stopFinal = await chain.api.rpc.chain.subscribeFinalizedHeads((h) =>
-      finalized.push(h.number.toNumber()),
-    );
+    const stopHeads = await chain.api.rpc.chain.subscribeNewHeads((h) => {
+      heads.push(h.number.toNumber());
+    });
+    const stopFinal = await chain.api.rpc.chain.subscribeFinalizedHeads((h) => {
+      finalized.push(h.number.toNumber());
+    });
     const start = (await chain.api.rpc.chain.getHeader()).number.toNumber();
     await chain.advance(3);
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -74,6 +74,8 @@ async function score(args: readonly string[], env: NodeJS.ProcessEnv): Promise<n
   validateScoringConfig(config);
   const now = values.now === undefined ? new Date() : parseInstantFlag('--now', values.now);
   const projectId = resolveProjectId(values.project, env);
+  // Against the emulator no credentials are needed: do not probe the cloud metadata server.
+  if (env.FIRESTORE_EMULATOR_HOST) process.env.METADATA_SERVER_DETECTION ??= 'none';
 
   const db = getFirestore(initializeApp({ projectId }, `weights-cli-${Date.now()}`));
   try {
