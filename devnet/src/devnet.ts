@@ -37,6 +37,11 @@ export class Devnet {
     return devnet;
   }
 
+  /** Open client connections, and requests answered so far. */
+  get traffic(): { connections: number; requests: number } {
+    return { connections: this.server.connections, requests: this.server.requests };
+  }
+
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.server.close();

@@ -54,6 +54,14 @@ export class RpcServer {
     }
   }
 
+  /** Open WebSocket connections. */
+  get connections(): number {
+    return this.clients.size;
+  }
+
+  /** JSON-RPC requests answered so far (for counting a client's round trips). */
+  requests = 0;
+
   get methodNames(): string[] {
     return [...this.methods.keys(), ...this.subscriptions.keys()].sort();
   }
@@ -105,6 +113,7 @@ export class RpcServer {
       });
     }
     const { id = null, method, params = [] } = request;
+    this.requests += 1;
     const args = Array.isArray(params) ? params : [params];
     try {
       const name = String(method);

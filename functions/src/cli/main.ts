@@ -2,24 +2,36 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
+import { hotkeyFromSecret, HotkeySecretError } from '../chain/hotkey';
+import { resolveEndpoint } from '../chain/endpoints';
 import { DEMO_PROJECT_ID, resolveProjectId } from '../config/project';
+import { publishConfigFromEnv } from '../config/publishing';
 import { ConfigError, scoringConfigFromEnv, validateScoringConfig } from '../config/scoring';
 import { parseIsoMicros } from '../leads/created-at';
-import { plainLogger, quietLogger } from '../logs/logger';
-import { calculateWeights } from '../scoring/calculate-weights';
+import { plainLogger, quietLogger, type Logger } from '../logs/logger';
+import { publishWeights } from '../publishing/publish';
+import { calculateWeights, type ScoringResult } from '../scoring/calculate-weights';
 
 export const USAGE = `Usage: weights <command> [options]
 
 Commands:
   score        Compute miner shares from the curated leads in Firestore
+  publish      Score, then set the weights on chain with the validator hotkey
 
-Options for score:
+Options for score and publish:
   --json               Print only the result as JSON
   --window-days <N>    Count leads created in the last N days (default 30, or SCORING_WINDOW_DAYS)
   --now <ISO time>     End the window at this instant instead of the current time
   --project <id>       Google Cloud project (default GOOGLE_CLOUD_PROJECT; with the emulator,
                        ${DEMO_PROJECT_ID})
   -h, --help           Show this help
+
+Options for publish:
+  --dry-run            Do everything but submit: show the uids and u16 weights that would be sent
+  --endpoint <name>    finney, test, local or a ws:// / wss:// URL (default SUBTENSOR_NETWORK, finney)
+  --netuid <N>         Subnet (default NETUID, 401)
+  The validator hotkey secret is read from VALIDATOR_HOTKEY (mnemonic, 0x seed, secret URI or
+  wallet hotkey file JSON). Exit code 1 when the chain refused or could not be reached.
 
 Firestore: the emulator when FIRESTORE_EMULATOR_HOST is set, otherwise the project's database
 through Application Default Credentials.`;
@@ -34,6 +46,13 @@ const SCORE_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
+const PUBLISH_OPTIONS = {
+  ...SCORE_OPTIONS,
+  'dry-run': { type: 'boolean' },
+  endpoint: { type: 'string' },
+  netuid: { type: 'string' },
+} satisfies ParseArgsConfig['options'];
+
 /** Runs the command line; resolves to the process exit code. */
 export async function run(
   argv: readonly string[],
@@ -46,13 +65,14 @@ export async function run(
       return command === undefined ? 2 : 0;
     }
     if (command === 'score') return await score(rest, env);
+    if (command === 'publish') return await publish(rest, env);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`weights: ${error.message}\n\n${USAGE}\n`);
       return 2;
     }
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof HotkeySecretError) {
       process.stderr.write(`weights: ${error.message}\n`);
       return 2;
     }
@@ -61,12 +81,55 @@ export async function run(
   }
 }
 
+type ScoreFlags = { json?: boolean; 'window-days'?: string; now?: string; project?: string };
+
 async function score(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values } = parseFlags(args, SCORE_OPTIONS);
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
+  if (values.help) return help();
+  const result = await scoreLeads(values, env, values.json ? quietLogger : plainLogger);
+  if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  return 0;
+}
+
+async function publish(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseFlags(args, PUBLISH_OPTIONS);
+  if (values.help) return help();
+  const config = publishConfigFromEnv(env);
+  if (values.endpoint !== undefined) {
+    try {
+      config.endpoint = resolveEndpoint(values.endpoint);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
   }
+  if (values.netuid !== undefined) {
+    const netuid = parseNumberFlag('--netuid', values.netuid);
+    if (!Number.isInteger(netuid) || netuid < 1 || netuid > 65535)
+      throw new UsageError(`--netuid must be 1..65535`);
+    config.netuid = netuid;
+  }
+  const secret = env.VALIDATOR_HOTKEY;
+  if (!secret) throw new UsageError('set VALIDATOR_HOTKEY to the validator hotkey secret');
+  const signer = await hotkeyFromSecret(secret);
+  const log = values.json ? quietLogger : plainLogger;
+  const scoring = await scoreLeads(values, env, log);
+  const result = await publishWeights({
+    shares: scoring.weights_dict,
+    signer,
+    config,
+    log,
+    dryRun: values['dry-run'],
+  });
+  if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  return result.status === 'failed' ? 1 : 0;
+}
+
+/** Reads the leads and scores them, as `weights score` does. */
+async function scoreLeads(
+  values: ScoreFlags,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+): Promise<ScoringResult> {
   const config = scoringConfigFromEnv(env);
   if (values['window-days'] !== undefined) {
     config.windowDays = parseNumberFlag('--window-days', values['window-days']);
@@ -76,21 +139,17 @@ async function score(args: readonly string[], env: NodeJS.ProcessEnv): Promise<n
   const projectId = resolveProjectId(values.project, env);
   // Against the emulator no credentials are needed: do not probe the cloud metadata server.
   if (env.FIRESTORE_EMULATOR_HOST) process.env.METADATA_SERVER_DETECTION ??= 'none';
-
   const db = getFirestore(initializeApp({ projectId }, `weights-cli-${Date.now()}`));
   try {
-    const result = await calculateWeights({
-      db,
-      projectId,
-      config,
-      log: values.json ? quietLogger : plainLogger,
-      now,
-    });
-    if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return 0;
+    return await calculateWeights({ db, projectId, config, log, now });
   } finally {
     await db.terminate();
   }
+}
+
+function help(): number {
+  process.stdout.write(`${USAGE}\n`);
+  return 0;
 }
 
 function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(

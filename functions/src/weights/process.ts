@@ -87,9 +87,7 @@ export function normalizeMaxWeight(
     (e, i) => r(e / r(r(estimationSum[i] + cumsum[i]) + r(EPSILON))) < lim,
   ).length;
   // The denominator is a Python float: the division happens in float64, then rounds to float32.
-  const cutoffScale = r(
-    r(r(lim * cumsum[nValues - 1]) - r(EPSILON)) / (1 - limit * (n - nValues)),
-  );
+  const cutoffScale = r(r(r(lim * cumsum[nValues - 1]) - r(EPSILON)) / (1 - limit * (n - nValues)));
   const cutoff = r(cutoffScale * valuesSum);
   const capped = weights.map((w) => (w > cutoff ? cutoff : w));
   const total = sum(capped);

@@ -1,0 +1,76 @@
+/**
+ * A connection to a subtensor node for one unit of work. Connecting is bounded in time, no
+ * automatic reconnection happens behind the caller's back (a dropped connection fails the work,
+ * retryably), and the socket is always closed afterwards, so that a function instance never
+ * keeps one open.
+ */
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { ChainFailure, classifyRpcError, withDeadline } from './errors';
+
+/** Subtensor's own signed extension carries no data: declared so the api signs without warning. */
+export const SUBTENSOR_SIGNED_EXTENSIONS = {
+  SubtensorTransactionExtension: { extrinsic: {}, payload: {} },
+};
+
+export interface ConnectionOptions {
+  url: string;
+  connectTimeoutMs: number;
+}
+
+export async function withChain<T>(
+  options: ConnectionOptions,
+  work: (api: ApiPromise) => Promise<T>,
+): Promise<T> {
+  const provider = new WsProvider(options.url, false);
+  let api: ApiPromise | undefined;
+  let lost: ((failure: ChainFailure) => void) | undefined;
+  const disconnected = new Promise<never>((_, reject) => {
+    lost = reject;
+  });
+  disconnected.catch(() => undefined);
+  try {
+    await withDeadline(`connecting to ${options.url}`, options.connectTimeoutMs, connect(provider));
+    api = await withDeadline(
+      `loading the runtime from ${options.url}`,
+      options.connectTimeoutMs,
+      ApiPromise.create({
+        provider,
+        signedExtensions: SUBTENSOR_SIGNED_EXTENSIONS,
+        noInitWarn: true,
+        throwOnConnect: true,
+      }),
+    );
+    provider.on('disconnected', () =>
+      lost?.(
+        new ChainFailure('connection', 'Disconnected', `connection to ${options.url} was lost`),
+      ),
+    );
+    return await Promise.race([work(api), disconnected]);
+  } catch (error) {
+    throw classifyRpcError(error);
+  } finally {
+    lost = undefined;
+    await (api ? api.disconnect() : provider.disconnect()).catch(() => undefined);
+  }
+}
+
+/** Resolves once connected; rejects at the first socket error rather than waiting out the deadline. */
+async function connect(provider: WsProvider): Promise<void> {
+  const failed = new Promise<never>((_, reject) => {
+    const off = provider.on('error', (error: unknown) => {
+      off();
+      reject(
+        new ChainFailure('connection', 'ConnectionFailed', `cannot connect: ${describe(error)}`),
+      );
+    });
+  });
+  failed.catch(() => undefined);
+  await provider.connect();
+  await Promise.race([provider.isReady, failed]);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const event = error as { message?: string; error?: { message?: string } } | undefined;
+  return event?.error?.message ?? event?.message ?? 'WebSocket error';
+}

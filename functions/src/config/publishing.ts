@@ -1,0 +1,107 @@
+/** Settings of chain publishing, read and validated in one place. */
+import { resolveEndpoint, type Endpoint } from '../chain/endpoints';
+import type { WaitFor } from '../chain/submit';
+import { ConfigError } from './scoring';
+
+/** What to publish when no registered miner has a share: the SDK's uniform weights (default), all to one uid, or nothing. */
+export type EmptyPolicy = { kind: 'uniform' } | { kind: 'burn'; uid: number } | { kind: 'skip' };
+
+export interface PublishConfig {
+  endpoint: Endpoint;
+  netuid: number;
+  waitFor: WaitFor;
+  emptyPolicy: EmptyPolicy;
+  /** A version key to use when higher than the chain's WeightsVersionKey. */
+  minVersionKey: bigint;
+  connectTimeoutMs: number;
+  readTimeoutMs: number;
+  inclusionTimeoutMs: number;
+  /** Attempts in all, for transient failures (connection, timeout); refusals are never retried. */
+  attempts: number;
+  retryBaseDelayMs: number;
+}
+
+export const PUBLISH_ENV = {
+  endpoint: 'SUBTENSOR_NETWORK',
+  netuid: 'NETUID',
+  waitFor: 'WAIT_FOR',
+  emptyPolicy: 'EMPTY_WEIGHTS_POLICY',
+  minVersionKey: 'WEIGHTS_VERSION_KEY',
+  connectTimeoutMs: 'CHAIN_CONNECT_TIMEOUT_MS',
+  readTimeoutMs: 'CHAIN_READ_TIMEOUT_MS',
+  inclusionTimeoutMs: 'CHAIN_INCLUSION_TIMEOUT_MS',
+  attempts: 'PUBLISH_ATTEMPTS',
+  retryBaseDelayMs: 'PUBLISH_RETRY_BASE_MS',
+} as const satisfies Record<keyof PublishConfig, string>;
+
+export const PUBLISH_DEFAULTS = {
+  endpoint: 'finney',
+  netuid: 401,
+  waitFor: 'inclusion',
+  emptyPolicy: 'uniform',
+  minVersionKey: '0',
+  connectTimeoutMs: 15_000,
+  readTimeoutMs: 15_000,
+  // Five 12-second blocks for inclusion; finalization takes a few more.
+  inclusionTimeoutMs: 60_000,
+  attempts: 3,
+  retryBaseDelayMs: 2_000,
+} as const;
+
+export function parseEmptyPolicy(text: string): EmptyPolicy {
+  const value = text.trim();
+  if (value === 'uniform' || value === 'skip') return { kind: value };
+  const burn = /^burn:(\d+)$/.exec(value);
+  if (burn && Number(burn[1]) <= 65535) return { kind: 'burn', uid: Number(burn[1]) };
+  throw new ConfigError(`empty-weights policy must be uniform, skip or burn:<uid>, got "${text}"`);
+}
+
+export function publishConfigFromEnv(env: NodeJS.ProcessEnv = process.env): PublishConfig {
+  const raw = (key: keyof PublishConfig) => {
+    const value = env[PUBLISH_ENV[key]];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const whole = (key: keyof PublishConfig, fallback: number, min: number, max: number) => {
+    const text = raw(key) ?? String(fallback);
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ConfigError(
+        `${PUBLISH_ENV[key]} must be a whole number in [${min}, ${max}], got "${text}"`,
+      );
+    }
+    return value;
+  };
+  const waitFor = raw('waitFor') ?? PUBLISH_DEFAULTS.waitFor;
+  if (waitFor !== 'inclusion' && waitFor !== 'finalization') {
+    throw new ConfigError(
+      `${PUBLISH_ENV.waitFor} must be inclusion or finalization, got "${waitFor}"`,
+    );
+  }
+  const versionKey = raw('minVersionKey') ?? PUBLISH_DEFAULTS.minVersionKey;
+  if (!/^\d+$/.test(versionKey) || BigInt(versionKey) >= 2n ** 64n) {
+    throw new ConfigError(`${PUBLISH_ENV.minVersionKey} must be a u64, got "${versionKey}"`);
+  }
+  let endpoint: Endpoint;
+  try {
+    endpoint = resolveEndpoint(raw('endpoint') ?? PUBLISH_DEFAULTS.endpoint);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  return {
+    endpoint,
+    netuid: whole('netuid', PUBLISH_DEFAULTS.netuid, 1, 65535),
+    waitFor,
+    emptyPolicy: parseEmptyPolicy(raw('emptyPolicy') ?? PUBLISH_DEFAULTS.emptyPolicy),
+    minVersionKey: BigInt(versionKey),
+    connectTimeoutMs: whole('connectTimeoutMs', PUBLISH_DEFAULTS.connectTimeoutMs, 100, 600_000),
+    readTimeoutMs: whole('readTimeoutMs', PUBLISH_DEFAULTS.readTimeoutMs, 100, 600_000),
+    inclusionTimeoutMs: whole(
+      'inclusionTimeoutMs',
+      PUBLISH_DEFAULTS.inclusionTimeoutMs,
+      100,
+      3_600_000,
+    ),
+    attempts: whole('attempts', PUBLISH_DEFAULTS.attempts, 1, 10),
+    retryBaseDelayMs: whole('retryBaseDelayMs', PUBLISH_DEFAULTS.retryBaseDelayMs, 0, 600_000),
+  };
+}

@@ -1,0 +1,68 @@
+/** Log lines of publishing. Only public data: hotkey addresses, uids, chain errors; never a secret. */
+import type { Logger } from './logger';
+
+export function connecting(
+  log: Logger,
+  network: string,
+  url: string,
+  netuid: number,
+  validator: string,
+): void {
+  log.info(`Connecting to ${network} (${url}) for subnet ${netuid} as ${validator}`);
+}
+
+export function unregisteredHotkey(log: Logger, hotkey: string, netuid: number): void {
+  log.warn(`Miner ${hotkey} is not registered on subnet ${netuid}: its share is dropped`, {
+    hotkey,
+    netuid,
+  });
+}
+
+export function attemptFailed(
+  log: Logger,
+  attempt: number,
+  code: string,
+  message: string,
+  retryInMs: number,
+): void {
+  log.warn(
+    `⚠️ Attempt ${attempt} failed (${code}): ${message}; retrying in ${(retryInMs / 1000).toFixed(1)} s`,
+    {
+      attempt,
+      error_code: code,
+    },
+  );
+}
+
+export function published(
+  log: Logger,
+  miners: ReadonlyArray<{ hotkey: string; share: number; uid: number; value: number }>,
+  totalShare: number,
+  where: { block_number?: number; extrinsic_hash?: string },
+): void {
+  log.info('✅ Published new weights:', where);
+  miners.forEach((m, i) => {
+    log.info(
+      `${String(i + 1).padStart(2)}. ${m.hotkey} ${m.share.toFixed(4)} (${(m.share * 100).toFixed(2)}%) uid ${m.uid} → ${m.value}`,
+    );
+  });
+  log.info(`✓ Found ${miners.length} miners`);
+  log.info(`✓ Total share: ${totalShare.toFixed(6)}`);
+}
+
+export function dryRun(
+  log: Logger,
+  uids: readonly number[],
+  values: readonly number[],
+  versionKey: bigint,
+): void {
+  log.info(`Dry run: would call set_weights with version key ${versionKey}:`);
+  uids.forEach((uid, i) => log.info(`  uid ${uid} → ${values[i]}`));
+}
+
+export function notPublished(log: Logger, status: string, code: string, message: string): void {
+  log.warn(`⚠️ Weights not published (${status}, ${code}): ${message}`, {
+    status,
+    error_code: code,
+  });
+}
