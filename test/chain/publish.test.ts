@@ -215,10 +215,15 @@ describe('publishWeights against devnet', () => {
 });
 
 describe('chain refusals: named, never retried', () => {
+  // Applied in-process, synchronously, so the change is in the very block that includes the extrinsic.
   const change =
     (method: string, ...params: unknown[]) =>
     () => {
-      void chain.control(method, ...params);
+      const controls = chain.devnet.controls as unknown as Record<
+        string,
+        (...args: unknown[]) => unknown
+      >;
+      controls[method](...params);
     };
   // Each refusal is provoked by a change that lands in the block after the publisher read the state.
   it.each([
@@ -240,6 +245,11 @@ describe('chain refusals: named, never retried', () => {
       'MechanismDoesNotExist',
       () => change('setHyperparameter', 'mechanismCountCurrent', netuid, 0),
     ],
+    ['WeightVecLengthIsLow', () => change('setHyperparameter', 'minAllowedWeights', netuid, 100)],
+    [
+      'HotKeyNotRegisteredInSubNet',
+      () => change('registerNeuron', netuid, chain.keyring.addFromUri('//Usurper').address, 0),
+    ],
   ])('%s', async (name, provoke) => {
     const { result } = await publish({ attempts: 3 }, { onSubmitted: provoke() });
     await chain.control('setHyperparameter', 'stakeThreshold', null, 0);
@@ -250,6 +260,21 @@ describe('chain refusals: named, never retried', () => {
       attempts: 1,
     });
     expect(result.extrinsic_hash).toMatch(/^0x[0-9a-f]{64}$/);
+  });
+
+  it('SettingWeightsTooFast, when the rate limit rises after the publisher read it', async () => {
+    expect((await publish()).result.status).toBe('included');
+    await chain.advance(5);
+    const { result } = await publish(
+      { attempts: 3 },
+      { onSubmitted: change('setHyperparameter', 'weightsSetRateLimit', netuid, 1_000_000) },
+    );
+    expect(result).toMatchObject({
+      status: 'failed',
+      error_code: 'SettingWeightsTooFast',
+      retryable: false,
+      attempts: 1,
+    });
   });
 
   it('a rejection at submission (1010 Custom error: 6) as RateLimitExceeded', async () => {

@@ -6,7 +6,7 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import type { ISubmittableResult } from '@polkadot/types/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { Devnet, type DevnetOptions } from '../../devnet/src/devnet';
-import { SUBTENSOR_SIGNED_EXTENSIONS } from '../../devnet/src/runtime';
+import { SUBTENSOR_SIGNED_EXTENSIONS } from '../../functions/src/chain/connection';
 
 export interface TestChain {
   devnet: Devnet;

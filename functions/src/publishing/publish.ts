@@ -302,13 +302,14 @@ function denseScores(state: SubnetState, shares: Record<string, number>): number
 
 function report(log: Logger, shares: Record<string, number>, result: PublishResult): void {
   if (result.status === 'included' || result.status === 'finalized') {
+    const uidOf = new Map(
+      Object.entries(result.uid_hotkeys).map(([uid, hotkey]) => [hotkey, Number(uid)]),
+    );
     const valueOf = new Map(result.uids.map((uid, i) => [uid, result.weights[i]]));
     const miners = Object.entries(shares)
-      .filter(([hotkey]) => !result.unregistered_hotkeys.includes(hotkey))
+      .filter(([hotkey]) => uidOf.has(hotkey))
       .map(([hotkey, share]) => {
-        const uid = Number(
-          Object.entries(result.uid_hotkeys).find(([, h]) => h === hotkey)?.[0] ?? -1,
-        );
+        const uid = uidOf.get(hotkey) ?? -1;
         return { hotkey, share, uid, value: valueOf.get(uid) ?? 0 };
       })
       .sort((a, b) => b.share - a.share);
