@@ -275,7 +275,14 @@ async function attemptPublish(
       retryable: false,
     };
   }
-  return { ...landed, status: included.finalized ? 'finalized' : 'included' };
+  // The next set_weights is allowed a rate limit after this block.
+  const next = landed.block_number + state.weightsSetRateLimit;
+  return {
+    ...landed,
+    status: included.finalized ? 'finalized' : 'included',
+    next_allowed_block: next,
+    eta_seconds: state.weightsSetRateLimit * BLOCK_SECONDS,
+  };
 }
 
 function uidHotkeys(

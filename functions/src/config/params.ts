@@ -1,0 +1,47 @@
+/**
+ * Firebase params: every setting of the deployed functions, with defaults and validation at deploy
+ * time (`firebase deploy` asks for values without a default). At run time Firebase exposes them as
+ * environment variables of the same names, which config/scoring.ts and config/publishing.ts read,
+ * so the functions, the command line and the tests share one way of configuring.
+ */
+import { defineInt, defineSecret, defineString } from 'firebase-functions/params';
+import { PUBLISH_DEFAULTS, PUBLISH_ENV } from './publishing';
+import { DEFAULT_SCORING_CONFIG, SCORING_ENV } from './scoring';
+
+/** The validator hotkey, in Secret Manager; bound only to the function that signs. */
+export const VALIDATOR_HOTKEY = defineSecret('VALIDATOR_HOTKEY');
+
+/**
+ * The schedule is part of the deployed trigger, so it is read when the code is loaded (at deploy,
+ * from functions/.env): Cloud Scheduler syntax, default every 60 minutes.
+ */
+export const PUBLISH_SCHEDULE = process.env.PUBLISH_SCHEDULE?.trim() || 'every 60 minutes';
+
+export const params = [
+  defineString(PUBLISH_ENV.endpoint, {
+    default: PUBLISH_DEFAULTS.endpoint,
+    description: 'finney, test, local, or a ws:// / wss:// endpoint URL',
+  }),
+  defineInt(PUBLISH_ENV.netuid, { default: PUBLISH_DEFAULTS.netuid, description: 'The subnet' }),
+  defineString(PUBLISH_ENV.waitFor, {
+    default: PUBLISH_DEFAULTS.waitFor,
+    description: 'Wait for inclusion or for finalization',
+  }),
+  defineString(PUBLISH_ENV.emptyPolicy, {
+    default: PUBLISH_DEFAULTS.emptyPolicy,
+    description: 'When no miner has a share: uniform, skip or burn:<uid>',
+  }),
+  defineString(PUBLISH_ENV.minVersionKey, {
+    default: PUBLISH_DEFAULTS.minVersionKey,
+    description: 'Version key to use when higher than the chain WeightsVersionKey',
+  }),
+  defineInt(PUBLISH_ENV.attempts, { default: PUBLISH_DEFAULTS.attempts, description: 'Attempts per publish' }),
+  defineString(SCORING_ENV.curatedLeadsCollection, { default: DEFAULT_SCORING_CONFIG.curatedLeadsCollection }),
+  defineInt(SCORING_ENV.windowDays, { default: DEFAULT_SCORING_CONFIG.windowDays, description: 'Scoring window, days' }),
+  defineString(SCORING_ENV.curatedWeight, { default: String(DEFAULT_SCORING_CONFIG.curatedWeight) }),
+  defineString(SCORING_ENV.sourcedWeight, { default: String(DEFAULT_SCORING_CONFIG.sourcedWeight) }),
+  defineInt('UNCHANGED_REPUBLISH_MINUTES', {
+    default: 0,
+    description: 'Do not re-send unchanged weights within this many minutes of the last success',
+  }),
+];

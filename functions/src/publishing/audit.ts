@@ -1,0 +1,98 @@
+/**
+ * The audit trail: one `weight_transactions` document per publish attempt, success or not, with
+ * what was scored, what was sent and what the chain said, so weight history can be proven and
+ * queried after any restart. `iteration_count` grows by one per attempt of a validator, in the
+ * same transaction as the document, so it never skips or repeats.
+ */
+import { Timestamp, type DocumentData, type Firestore } from 'firebase-admin/firestore';
+import type { ScoringResult } from '../scoring/calculate-weights';
+import { STATE_COLLECTION } from './lease';
+import type { PublishResult } from './publish';
+
+export const TRANSACTIONS_COLLECTION = 'weight_transactions';
+const ITERATIONS_DOC = 'iterations';
+
+export type TriggerKind = 'curated_lead' | 'schedule' | 'task' | 'cli';
+
+export interface AttemptInput {
+  result: PublishResult;
+  scoring?: ScoringResult;
+  trigger: { kind: TriggerKind; ref?: string };
+  startedAtMs: number;
+  finishedAtMs: number;
+}
+
+/** The document for an attempt, in the Python validator's snake_case, stored natively. */
+export function transactionDocument(input: AttemptInput, iteration: number): DocumentData {
+  const { result, scoring, trigger } = input;
+  const shareOfHotkey = scoring?.weights_dict ?? {};
+  // uid → share, for the uids that were sent and whose hotkey scored.
+  const weights: Record<string, number> = {};
+  for (const [uid, hotkey] of Object.entries(result.uid_hotkeys)) {
+    if (hotkey in shareOfHotkey) weights[uid] = shareOfHotkey[hotkey];
+  }
+  const success = result.status === 'included' || result.status === 'finalized';
+  return withoutUndefined({
+    ts: Timestamp.fromMillis(input.finishedAtMs),
+    status: result.status,
+    success,
+    iteration_count: iteration,
+    netuid: result.netuid,
+    network: result.network,
+    endpoint: result.endpoint,
+    mode: result.mode,
+    validator_hotkey: result.validator_hotkey,
+    validator_uid: result.validator_uid,
+    block_number: result.block_number ?? null,
+    block_hash: result.block_hash ?? null,
+    transaction_hash: result.extrinsic_hash ?? null,
+    extrinsic_index: result.extrinsic_index ?? null,
+    uids: result.uids,
+    weights,
+    weights_u16: result.weights,
+    uid_hotkeys: result.uid_hotkeys,
+    version_key: result.version_key,
+    spec_version: result.spec_version,
+    total_weight: scoring?.stats.total_share ?? 0,
+    num_miners: scoring?.stats.total_miners ?? 0,
+    unregistered_hotkeys: result.unregistered_hotkeys,
+    error_code: result.error_code ?? null,
+    error_message: result.reason ?? null,
+    retryable: result.retryable,
+    next_allowed_block: result.next_allowed_block,
+    eta_seconds: result.eta_seconds,
+    attempts: result.attempts,
+    trigger: trigger.kind,
+    trigger_ref: trigger.ref ?? null,
+    leads: scoring ? { counted: scoring.leads.counted, read: scoring.leads.read, skipped: scoring.leads.skipped } : undefined,
+    window: scoring?.window,
+    durations: { ...result.timings, run_ms: input.finishedAtMs - input.startedAtMs },
+  });
+}
+
+/** Writes the attempt and advances the validator's iteration count, atomically. */
+export async function recordAttempt(
+  db: Firestore,
+  input: AttemptInput,
+  collection = TRANSACTIONS_COLLECTION,
+): Promise<{ id: string; iteration_count: number }> {
+  const counter = db.collection(STATE_COLLECTION).doc(ITERATIONS_DOC);
+  const doc = db.collection(collection).doc();
+  const field = input.result.validator_hotkey;
+  const iteration = await db.runTransaction(async (tx) => {
+    const current = Number((await tx.get(counter)).get(field) ?? 0);
+    const next = current + 1;
+    tx.set(counter, { [field]: next }, { merge: true });
+    tx.create(doc, transactionDocument(input, next));
+    return next;
+  });
+  return { id: doc.id, iteration_count: iteration };
+}
+
+/** Firestore refuses undefined values: drop them, at any depth of plain objects. */
+function withoutUndefined<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Timestamp) return value;
+  return Object.fromEntries(
+    Object.entries(value).flatMap(([key, v]) => (v === undefined ? [] : [[key, withoutUndefined(v)]])),
+  ) as T;
+}

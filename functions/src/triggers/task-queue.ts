@@ -1,0 +1,19 @@
+/** The publish task queue on Cloud Tasks, through firebase-admin (the emulator's in development). */
+import { getFunctions } from 'firebase-admin/functions';
+import type { PublishTask, TaskQueue } from './schedule-publish';
+
+export const PUBLISH_TASK_FUNCTION = 'publishWeightsTask';
+
+export function cloudTaskQueue(region: string): TaskQueue {
+  return {
+    async enqueue(task: PublishTask, scheduleAtMs: number) {
+      const queue = getFunctions().taskQueue<PublishTask>(`locations/${region}/functions/${PUBLISH_TASK_FUNCTION}`);
+      try {
+        await queue.enqueue(task, { id: task.task_id, scheduleTime: new Date(scheduleAtMs) });
+      } catch (error) {
+        // The same name twice is the point of naming tasks: the first one stands.
+        if ((error as { code?: string }).code !== 'functions/task-already-exists') throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,58 @@
+// Runs inside `firebase emulators:exec` (functions, Firestore, Cloud Tasks emulators), as a user
+// would drive the deployed functions: write a curated lead, wait for its weight_transactions
+// document; then fire the scheduled function and wait for its document. Prints one JSON line.
+import { initializeApp } from 'firebase-admin/app';
+import { getFirestore, Timestamp } from 'firebase-admin/firestore';
+
+const projectId = process.env.GCLOUD_PROJECT;
+const db = getFirestore(initializeApp({ projectId }));
+const miners = JSON.parse(process.env.E2E_MINERS);
+const functionsHost =
+  process.env.FUNCTIONS_EMULATOR_HOST ?? process.env.FIREBASE_FUNCTIONS_EMULATOR_HOST;
+
+async function waitForTransaction(trigger, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const snapshot = await db
+      .collection('weight_transactions')
+      .where('trigger', '==', trigger)
+      .get();
+    const done = snapshot.docs.map((d) => d.data()).find((d) => d.status !== 'rate-limited');
+    if (done) return done;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`no weight_transactions document for trigger ${trigger} within ${timeoutMs} ms`);
+}
+
+async function fireSchedule() {
+  const backends = await (await fetch(`http://${functionsHost}/backends`)).json();
+  const trigger = backends.backends
+    .flatMap((b) => b.functionTriggers)
+    .find((t) => t.entryPoint === 'scheduledPublish' || t.name === 'scheduledPublish');
+  if (!trigger) throw new Error('scheduledPublish is not loaded');
+  const response = await fetch(
+    `http://${functionsHost}/functions/projects/${projectId}/triggers/${trigger.id}`,
+    {
+      method: 'POST',
+      headers: {
+        'X-CloudScheduler-JobName': 'firebase-schedule-scheduledPublish-us-central1',
+        'X-CloudScheduler-ScheduleTime': new Date().toISOString(),
+      },
+    },
+  );
+  if (!response.ok) throw new Error(`scheduled function answered ${response.status}`);
+}
+
+const started = Date.now();
+await db.collection('curated_leads').doc('e2e-lead-1').set({
+  curated_by: miners[0],
+  source: miners[1],
+  created_at: Timestamp.now(),
+  buyer: 'e2e@example.com',
+});
+const fromLead = await waitForTransaction('curated_lead');
+const leadMs = Date.now() - started;
+await fireSchedule();
+const fromSchedule = await waitForTransaction('schedule');
+console.log(`E2E_RESULT ${JSON.stringify({ fromLead, fromSchedule, leadMs })}`);
+await db.terminate();
