@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '../../scripts/emulators/firestore.mjs';
 import { setupLocalEmulators } from '../../scripts/emulators/setup.mjs';
+import { params } from '../../functions/src/config/params';
 import { startTestChain, type TestChain } from '../support/devnet';
 
 const ROOT = resolve(__dirname, '../..');
@@ -23,6 +24,7 @@ const projectId = `demo-e2e-${process.pid}`;
 let chain: TestChain;
 let project: string;
 let miners: string[];
+let functionsHost: string;
 
 beforeAll(async () => {
   chain = await startTestChain({ autoBlocks: true, blockTimeMs: 300, finalityLag: 1 });
@@ -43,14 +45,18 @@ beforeAll(async () => {
   cpSync(join(ROOT, 'functions/lib'), join(functions, 'lib'), { recursive: true });
   cpSync(join(ROOT, 'functions/package.json'), join(functions, 'package.json'));
   symlinkSync(join(ROOT, 'node_modules'), join(functions, 'node_modules'), 'dir');
+  // Every param needs a value in the emulator (it prompts otherwise): defaults, with the chain's.
+  const overrides: Record<string, string> = {
+    SUBTENSOR_NETWORK: chain.devnet.url,
+    NETUID: String(NETUID),
+    PUBLISH_ATTEMPTS: '2',
+  };
+  const lines = params.map(
+    (param) => `${param.name}=${overrides[param.name] ?? param.options?.default ?? ''}`,
+  );
   writeFileSync(
     join(functions, `.env.${projectId}`),
-    [
-      `SUBTENSOR_NETWORK=${chain.devnet.url}`,
-      `NETUID=${NETUID}`,
-      'PUBLISH_ATTEMPTS=2',
-      'PUBLISH_RETRY_BASE_MS=200',
-    ].join('\n'),
+    [...lines, 'PUBLISH_RETRY_BASE_MS=200'].join('\n'),
   );
   writeFileSync(join(functions, '.secret.local'), 'VALIDATOR_HOTKEY=//Alice\n');
   const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
@@ -66,6 +72,7 @@ beforeAll(async () => {
     ui: { enabled: false },
   };
   delete config.firestore;
+  functionsHost = `127.0.0.1:${ports[2]}`;
   writeFileSync(join(project, 'firebase.json'), JSON.stringify(config, null, 2));
   setupLocalEmulators();
 });
@@ -92,11 +99,12 @@ it('publishes after a curated lead and on the schedule, and records both', async
         env: {
           ...process.env,
           E2E_MINERS: JSON.stringify(miners),
+          E2E_FUNCTIONS_HOST: functionsHost,
           METADATA_SERVER_DETECTION: 'none',
           CI: 'true',
           FIRESTORE_EMULATOR_HOST: undefined,
         },
-        timeout: 240_000,
+        timeout: 150_000,
         maxBuffer: 32 * 1024 * 1024,
       },
       (error, stdout, stderr) =>
@@ -125,4 +133,4 @@ it('publishes after a curated lead and on the schedule, and records both', async
     [1, 65535],
     [2, 43690],
   ]);
-}, 300_000);
+}, 200_000);

@@ -7,8 +7,7 @@ import { getFirestore, Timestamp } from 'firebase-admin/firestore';
 const projectId = process.env.GCLOUD_PROJECT;
 const db = getFirestore(initializeApp({ projectId }));
 const miners = JSON.parse(process.env.E2E_MINERS);
-const functionsHost =
-  process.env.FUNCTIONS_EMULATOR_HOST ?? process.env.FIREBASE_FUNCTIONS_EMULATOR_HOST;
+const functionsHost = process.env.E2E_FUNCTIONS_HOST;
 
 async function waitForTransaction(trigger, timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs;
@@ -30,8 +29,9 @@ async function fireSchedule() {
     .flatMap((b) => b.functionTriggers)
     .find((t) => t.entryPoint === 'scheduledPublish' || t.name === 'scheduledPublish');
   if (!trigger) throw new Error('scheduledPublish is not loaded');
+  // The emulator serves a trigger under its id with the instance suffix "-0".
   const response = await fetch(
-    `http://${functionsHost}/functions/projects/${projectId}/triggers/${trigger.id}`,
+    `http://${functionsHost}/functions/projects/${projectId}/triggers/${trigger.id}-0`,
     {
       method: 'POST',
       headers: {
@@ -40,7 +40,11 @@ async function fireSchedule() {
       },
     },
   );
-  if (!response.ok) throw new Error(`scheduled function answered ${response.status}`);
+  if (!response.ok) {
+    throw new Error(
+      `scheduled function answered ${response.status} for ${JSON.stringify(trigger)}`,
+    );
+  }
 }
 
 const started = Date.now();
