@@ -56,6 +56,13 @@ export const publishWeightsTask = onTaskDispatched<PublishTask>(
   },
 );
 
-export const onSourcedLeadCreated = onDocumentCreated({ document: 'sourced_leads/{leadId}', retry: true }, (event) =>
-  onSourcedLead({ db: getFirestore(), leadId: event.params.leadId, log: logger, nowMs: Date.now() }).then(() => undefined),
+export const onSourcedLeadCreated = onDocumentCreated(
+  { document: 'sourced_leads/{leadId}', retry: true },
+  (event) =>
+    onSourcedLead({
+      db: getFirestore(),
+      leadId: event.params.leadId,
+      log: logger,
+      nowMs: Date.now(),
+    }).then(() => undefined),
 );

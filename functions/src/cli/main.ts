@@ -1,7 +1,7 @@
 /** The `weights` command line: the same domain code the functions run, from a terminal. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { initializeApp } from 'firebase-admin/app';
-import { getFirestore } from 'firebase-admin/firestore';
+import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import { hotkeyFromSecret, HotkeySecretError } from '../chain/hotkey';
 import { resolveEndpoint } from '../chain/endpoints';
 import { DEMO_PROJECT_ID, resolveProjectId } from '../config/project';
@@ -9,7 +9,9 @@ import { publishConfigFromEnv } from '../config/publishing';
 import { ConfigError, scoringConfigFromEnv, validateScoringConfig } from '../config/scoring';
 import { parseIsoMicros } from '../leads/created-at';
 import { plainLogger, quietLogger, type Logger } from '../logs/logger';
+import { historyLine, recentTransactions } from '../publishing/history';
 import { publishWeights } from '../publishing/publish';
+import { hotkeyImport } from './hotkey-import';
 import { calculateWeights, type ScoringResult } from '../scoring/calculate-weights';
 
 export const USAGE = `Usage: weights <command> [options]
@@ -17,6 +19,8 @@ export const USAGE = `Usage: weights <command> [options]
 Commands:
   score        Compute miner shares from the curated leads in Firestore
   publish      Score, then set the weights on chain with the validator hotkey
+  history      List recent weight transactions (the audit trail)
+  hotkey import  Store a Bittensor wallet hotkey in Secret Manager (see weights hotkey import --help)
 
 Options for score and publish:
   --json               Print only the result as JSON
@@ -32,6 +36,12 @@ Options for publish:
   --netuid <N>         Subnet (default NETUID, 401)
   The validator hotkey secret is read from VALIDATOR_HOTKEY (mnemonic, 0x seed, secret URI or
   wallet hotkey file JSON). Exit code 1 when the chain refused or could not be reached.
+
+Options for history:
+  --limit <N>          How many, newest first (default 20)
+  --failed             Only attempts that did not land
+  --json               Print the documents as JSON
+  --project <id>       As above
 
 Firestore: the emulator when FIRESTORE_EMULATOR_HOST is set, otherwise the project's database
 through Application Default Credentials.`;
@@ -66,6 +76,8 @@ export async function run(
     }
     if (command === 'score') return await score(rest, env);
     if (command === 'publish') return await publish(rest, env);
+    if (command === 'history') return await history(rest, env);
+    if (command === 'hotkey' && rest[0] === 'import') return await hotkeyImport(rest.slice(1), env);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError) {
@@ -124,6 +136,46 @@ async function publish(args: readonly string[], env: NodeJS.ProcessEnv): Promise
   return result.status === 'failed' ? 1 : 0;
 }
 
+const HISTORY_OPTIONS = {
+  limit: { type: 'string', default: '20' },
+  failed: { type: 'boolean' },
+  json: { type: 'boolean' },
+  project: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+async function history(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseFlags(args, HISTORY_OPTIONS);
+  if (values.help) return help();
+  const limit = parseNumberFlag('--limit', values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new UsageError('--limit must be 1..1000');
+  const transactions = await withFirestore(values.project, env, (db) =>
+    recentTransactions(db, { limit, failedOnly: values.failed }),
+  );
+  if (values.json) process.stdout.write(`${JSON.stringify(transactions, null, 2)}\n`);
+  else if (transactions.length === 0) process.stdout.write('No weight transactions recorded yet\n');
+  else for (const tx of transactions) process.stdout.write(`${historyLine(tx)}\n`);
+  return 0;
+}
+
+/** Runs `work` with a Firestore client for the project, closed afterwards. */
+async function withFirestore<T>(
+  project: string | undefined,
+  env: NodeJS.ProcessEnv,
+  work: (db: Firestore, projectId: string) => Promise<T>,
+): Promise<T> {
+  const projectId = resolveProjectId(project, env);
+  // Against the emulator no credentials are needed: do not probe the cloud metadata server.
+  if (env.FIRESTORE_EMULATOR_HOST) process.env.METADATA_SERVER_DETECTION ??= 'none';
+  const db = getFirestore(initializeApp({ projectId }, `weights-cli-${Date.now()}`));
+  try {
+    return await work(db, projectId);
+  } finally {
+    await db.terminate();
+  }
+}
+
 /** Reads the leads and scores them, as `weights score` does. */
 async function scoreLeads(
   values: ScoreFlags,
@@ -136,15 +188,9 @@ async function scoreLeads(
   }
   validateScoringConfig(config);
   const now = values.now === undefined ? new Date() : parseInstantFlag('--now', values.now);
-  const projectId = resolveProjectId(values.project, env);
-  // Against the emulator no credentials are needed: do not probe the cloud metadata server.
-  if (env.FIRESTORE_EMULATOR_HOST) process.env.METADATA_SERVER_DETECTION ??= 'none';
-  const db = getFirestore(initializeApp({ projectId }, `weights-cli-${Date.now()}`));
-  try {
-    return await calculateWeights({ db, projectId, config, log, now });
-  } finally {
-    await db.terminate();
-  }
+  return withFirestore(values.project, env, (db, projectId) =>
+    calculateWeights({ db, projectId, config, log, now }),
+  );
 }
 
 function help(): number {

@@ -35,11 +35,23 @@ export const params = [
     default: PUBLISH_DEFAULTS.minVersionKey,
     description: 'Version key to use when higher than the chain WeightsVersionKey',
   }),
-  defineInt(PUBLISH_ENV.attempts, { default: PUBLISH_DEFAULTS.attempts, description: 'Attempts per publish' }),
-  defineString(SCORING_ENV.curatedLeadsCollection, { default: DEFAULT_SCORING_CONFIG.curatedLeadsCollection }),
-  defineInt(SCORING_ENV.windowDays, { default: DEFAULT_SCORING_CONFIG.windowDays, description: 'Scoring window, days' }),
-  defineString(SCORING_ENV.curatedWeight, { default: String(DEFAULT_SCORING_CONFIG.curatedWeight) }),
-  defineString(SCORING_ENV.sourcedWeight, { default: String(DEFAULT_SCORING_CONFIG.sourcedWeight) }),
+  defineInt(PUBLISH_ENV.attempts, {
+    default: PUBLISH_DEFAULTS.attempts,
+    description: 'Attempts per publish',
+  }),
+  defineString(SCORING_ENV.curatedLeadsCollection, {
+    default: DEFAULT_SCORING_CONFIG.curatedLeadsCollection,
+  }),
+  defineInt(SCORING_ENV.windowDays, {
+    default: DEFAULT_SCORING_CONFIG.windowDays,
+    description: 'Scoring window, days',
+  }),
+  defineString(SCORING_ENV.curatedWeight, {
+    default: String(DEFAULT_SCORING_CONFIG.curatedWeight),
+  }),
+  defineString(SCORING_ENV.sourcedWeight, {
+    default: String(DEFAULT_SCORING_CONFIG.sourcedWeight),
+  }),
   defineInt('UNCHANGED_REPUBLISH_MINUTES', {
     default: 0,
     description: 'Do not re-send unchanged weights within this many minutes of the last success',

@@ -2,16 +2,22 @@
 import type { Logger } from './logger';
 
 export function triggered(log: Logger, kind: string, ref: string | undefined): void {
-  if (kind === 'curated_lead') log.info('📊 Triggering weight update after curated lead...', { lead_id: ref });
+  if (kind === 'curated_lead')
+    log.info('📊 Triggering weight update after curated lead...', { lead_id: ref });
   else log.info(`📊 Triggering weight update (${kind})...`, { ref });
 }
 
 export function requestCoalesced(log: Logger, taskId: string): void {
-  log.info(`A weight update is already scheduled (${taskId}): this request joins it`, { task_id: taskId });
+  log.info(`A weight update is already scheduled (${taskId}): this request joins it`, {
+    task_id: taskId,
+  });
 }
 
 export function taskScheduled(log: Logger, taskId: string, notBefore: string): void {
-  log.info(`Weight update ${taskId} scheduled for ${notBefore}`, { task_id: taskId, not_before: notBefore });
+  log.info(`Weight update ${taskId} scheduled for ${notBefore}`, {
+    task_id: taskId,
+    not_before: notBefore,
+  });
 }
 
 export function publisherBusy(log: Logger): void {
@@ -27,5 +33,7 @@ export function resumingReview(log: Logger, reviewed: number): void {
 }
 
 export function recorded(log: Logger, id: string, iteration: number, status: string): void {
-  log.info(`Recorded weight transaction ${id} (iteration ${iteration}, ${status})`, { transaction_id: id });
+  log.info(`Recorded weight transaction ${id} (iteration ${iteration}, ${status})`, {
+    transaction_id: id,
+  });
 }

@@ -64,7 +64,9 @@ export function transactionDocument(input: AttemptInput, iteration: number): Doc
     attempts: result.attempts,
     trigger: trigger.kind,
     trigger_ref: trigger.ref ?? null,
-    leads: scoring ? { counted: scoring.leads.counted, read: scoring.leads.read, skipped: scoring.leads.skipped } : undefined,
+    leads: scoring
+      ? { counted: scoring.leads.counted, read: scoring.leads.read, skipped: scoring.leads.skipped }
+      : undefined,
     window: scoring?.window,
     durations: { ...result.timings, run_ms: input.finishedAtMs - input.startedAtMs },
   });
@@ -75,24 +77,32 @@ export async function recordAttempt(
   db: Firestore,
   input: AttemptInput,
   collection = TRANSACTIONS_COLLECTION,
-): Promise<{ id: string; iteration_count: number }> {
+): Promise<{ id: string; iteration_count: number; document: DocumentData }> {
   const counter = db.collection(STATE_COLLECTION).doc(ITERATIONS_DOC);
   const doc = db.collection(collection).doc();
   const field = input.result.validator_hotkey;
-  const iteration = await db.runTransaction(async (tx) => {
+  const document = await db.runTransaction(async (tx) => {
     const current = Number((await tx.get(counter)).get(field) ?? 0);
-    const next = current + 1;
-    tx.set(counter, { [field]: next }, { merge: true });
-    tx.create(doc, transactionDocument(input, next));
-    return next;
+    const written = transactionDocument(input, current + 1);
+    tx.set(counter, { [field]: current + 1 }, { merge: true });
+    tx.create(doc, written);
+    return written;
   });
-  return { id: doc.id, iteration_count: iteration };
+  return { id: doc.id, iteration_count: document.iteration_count as number, document };
 }
 
 /** Firestore refuses undefined values: drop them, at any depth of plain objects. */
 function withoutUndefined<T>(value: T): T {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Timestamp) return value;
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    value instanceof Timestamp
+  )
+    return value;
   return Object.fromEntries(
-    Object.entries(value).flatMap(([key, v]) => (v === undefined ? [] : [[key, withoutUndefined(v)]])),
+    Object.entries(value).flatMap(([key, v]) =>
+      v === undefined ? [] : [[key, withoutUndefined(v)]],
+    ),
   ) as T;
 }

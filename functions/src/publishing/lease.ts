@@ -26,7 +26,12 @@ export function leaseActive(lease: Lease | null | undefined, nowMs: number): lea
 }
 
 /** Takes the lease for `holder` unless another holds an unexpired one; true when taken. */
-export async function acquireLease(db: Firestore, holder: string, nowMs: number, termMs = LEASE_TERM_MS): Promise<boolean> {
+export async function acquireLease(
+  db: Firestore,
+  holder: string,
+  nowMs: number,
+  termMs = LEASE_TERM_MS,
+): Promise<boolean> {
   const ref = publisherRef(db);
   return db.runTransaction(async (tx) => {
     const current = (await tx.get(ref)).get('lease') as Lease | null | undefined;

@@ -8,6 +8,7 @@ import type { Firestore } from 'firebase-admin/firestore';
 import type { PublishConfig } from '../config/publishing';
 import type { ScoringConfig } from '../config/scoring';
 import type { Logger } from '../logs/logger';
+import { writeAuditEntry } from '../logs/audit-entry';
 import * as logs from '../logs/pipeline';
 import { calculateWeights, type ScoringResult } from '../scoring/calculate-weights';
 import { recordAttempt, TRANSACTIONS_COLLECTION, type TriggerKind } from './audit';
@@ -40,17 +41,39 @@ export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> 
   const startedAtMs = now();
   const { db, log, signer, trigger } = input;
   const collection = input.transactions ?? TRANSACTIONS_COLLECTION;
-  const record = (result: PublishResult, scoring?: ScoringResult) =>
-    recordAttempt(db, { result, scoring, trigger, startedAtMs, finishedAtMs: now() }, collection);
+  const record = async (result: PublishResult, scoring?: ScoringResult) => {
+    const written = await recordAttempt(
+      db,
+      { result, scoring, trigger, startedAtMs, finishedAtMs: now() },
+      collection,
+    );
+    writeAuditEntry(input.projectId, written.id, written.document);
+    return { id: written.id, iteration_count: written.iteration_count };
+  };
 
   if (!(await acquireLease(db, input.holder, startedAtMs))) {
-    const result = skipped(input, 'PublisherBusy', 'another publish holds the lease; this request is served by it or the next one');
+    const result = skipped(
+      input,
+      'PublisherBusy',
+      'another publish holds the lease; this request is served by it or the next one',
+    );
     logs.publisherBusy(log);
     return { result, record: await record(result) };
   }
   try {
-    const scoring = await calculateWeights({ db, projectId: input.projectId, config: input.scoring, log, now: new Date(startedAtMs) });
-    const unchangedSince = await lastSuccessWithSameShares(input, collection, scoring.weights_dict, startedAtMs);
+    const scoring = await calculateWeights({
+      db,
+      projectId: input.projectId,
+      config: input.scoring,
+      log,
+      now: new Date(startedAtMs),
+    });
+    const unchangedSince = await lastSuccessWithSameShares(
+      input,
+      collection,
+      scoring.weights_dict,
+      startedAtMs,
+    );
     let result: PublishResult;
     if (unchangedSince !== undefined) {
       result = skipped(
@@ -60,7 +83,12 @@ export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> 
       );
       logs.nothingNew(log, new Date(unchangedSince).toISOString());
     } else {
-      result = await publishWeights({ shares: scoring.weights_dict, signer, config: input.publishing, log });
+      result = await publishWeights({
+        shares: scoring.weights_dict,
+        signer,
+        config: input.publishing,
+        log,
+      });
     }
     return { result, record: await record(result, scoring) };
   } finally {
@@ -111,7 +139,9 @@ async function lastSuccessWithSameShares(
   if (nowMs - at >= maxAge || doc.get('netuid') !== input.publishing.netuid) return undefined;
   const sent = doc.get('weights') as Record<string, number>;
   const hotkeys = doc.get('uid_hotkeys') as Record<string, string>;
-  const previous = Object.fromEntries(Object.entries(sent).map(([uid, share]) => [hotkeys[uid], share]));
+  const previous = Object.fromEntries(
+    Object.entries(sent).map(([uid, share]) => [hotkeys[uid], share]),
+  );
   const same =
     Object.keys(previous).length === Object.keys(shares).length &&
     Object.entries(shares).every(([hotkey, share]) => previous[hotkey] === share);

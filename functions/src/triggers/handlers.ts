@@ -12,7 +12,13 @@ import * as logs from '../logs/pipeline';
 import { reviewQueuedLeads } from '../leads/review';
 import { BLOCK_SECONDS } from '../publishing/publish';
 import { runPublishCycle, type CycleOutcome } from '../publishing/run';
-import { requestPublish, setNextAllowed, startTask, type PublishTask, type TaskQueue } from './schedule-publish';
+import {
+  requestPublish,
+  setNextAllowed,
+  startTask,
+  type PublishTask,
+  type TaskQueue,
+} from './schedule-publish';
 
 export interface PipelineDeps {
   db: Firestore;
@@ -29,21 +35,33 @@ export const MAX_EARLY_WAIT_MS = 5 * 60_000;
 
 export async function onCuratedLead(deps: PipelineDeps, leadId: string): Promise<void> {
   logs.triggered(deps.log, 'curated_lead', leadId);
-  await requestPublish(deps.db, deps.queue, deps.log, { kind: 'curated_lead', ref: leadId, nowMs: now(deps) });
+  await requestPublish(deps.db, deps.queue, deps.log, {
+    kind: 'curated_lead',
+    ref: leadId,
+    nowMs: now(deps),
+  });
 }
 
 export async function onSchedule(deps: PipelineDeps, scheduleTime: string): Promise<void> {
   logs.triggered(deps.log, 'schedule', scheduleTime);
   // The sweep that guarantees no sourced lead stays queued, even after a publisher crash.
   await reviewQueuedLeads({ db: deps.db, log: deps.log, nowMs: now(deps) });
-  await requestPublish(deps.db, deps.queue, deps.log, { kind: 'schedule', ref: scheduleTime, nowMs: now(deps) });
+  await requestPublish(deps.db, deps.queue, deps.log, {
+    kind: 'schedule',
+    ref: scheduleTime,
+    nowMs: now(deps),
+  });
 }
 
 /**
  * A publish task: wait for its time, run one cycle, reschedule if the chain said too soon, and
  * resume the sourced-lead review. A retryable failure throws, so Cloud Tasks retries with backoff.
  */
-export async function onPublishTask(deps: PipelineDeps, task: PublishTask, hotkeySecret: string): Promise<CycleOutcome | undefined> {
+export async function onPublishTask(
+  deps: PipelineDeps,
+  task: PublishTask,
+  hotkeySecret: string,
+): Promise<CycleOutcome | undefined> {
   const early = task.not_before_ms - now(deps);
   if (early > 0) await (deps.sleep ?? sleep)(Math.min(early, MAX_EARLY_WAIT_MS));
   if (!(await startTask(deps.db, task.task_id))) return undefined;
@@ -77,7 +95,9 @@ export async function onPublishTask(deps: PipelineDeps, task: PublishTask, hotke
     }
   }
   if (result.status === 'failed' && result.retryable) {
-    throw new Error(`publish ${task.task_id} failed (${result.error_code}): ${result.reason}; Cloud Tasks retries it`);
+    throw new Error(
+      `publish ${task.task_id} failed (${result.error_code}): ${result.reason}; Cloud Tasks retries it`,
+    );
   }
   return outcome;
 }

@@ -66,7 +66,8 @@ export async function requestPublish(
   await queue.enqueue(task, pending.not_before_ms);
   await db.runTransaction(async (tx) => {
     const current = (await tx.get(ref)).get('pending') as Pending | null | undefined;
-    if (current?.task_id === pending.task_id) tx.set(ref, { pending: { ...current, enqueued: true } }, { merge: true });
+    if (current?.task_id === pending.task_id)
+      tx.set(ref, { pending: { ...current, enqueued: true } }, { merge: true });
   });
   logs.taskScheduled(log, pending.task_id, new Date(pending.not_before_ms).toISOString());
   return { task, joined };

@@ -7,7 +7,9 @@ export const PUBLISH_TASK_FUNCTION = 'publishWeightsTask';
 export function cloudTaskQueue(region: string): TaskQueue {
   return {
     async enqueue(task: PublishTask, scheduleAtMs: number) {
-      const queue = getFunctions().taskQueue<PublishTask>(`locations/${region}/functions/${PUBLISH_TASK_FUNCTION}`);
+      const queue = getFunctions().taskQueue<PublishTask>(
+        `locations/${region}/functions/${PUBLISH_TASK_FUNCTION}`,
+      );
       try {
         await queue.enqueue(task, { id: task.task_id, scheduleTime: new Date(scheduleAtMs) });
       } catch (error) {

@@ -1,0 +1,42 @@
+/** Reading the audit trail back: the most recent weight transactions, optionally failures only. */
+import { Timestamp, type Firestore } from 'firebase-admin/firestore';
+import { TRANSACTIONS_COLLECTION } from './audit';
+
+export interface HistoryQuery {
+  limit: number;
+  failedOnly?: boolean;
+  collection?: string;
+}
+
+/** Newest first, as plain JSON (timestamps as ISO strings), with each document's id. */
+export async function recentTransactions(
+  db: Firestore,
+  query: HistoryQuery,
+): Promise<Array<Record<string, unknown>>> {
+  let q = db.collection(query.collection ?? TRANSACTIONS_COLLECTION).orderBy('ts', 'desc');
+  if (query.failedOnly) q = q.where('success', '==', false);
+  const snapshot = await q.limit(query.limit).get();
+  return snapshot.docs.map((doc) => ({ id: doc.id, ...plain(doc.data()) }));
+}
+
+function plain(data: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(data).map(([key, value]) => [
+      key,
+      value instanceof Timestamp ? value.toDate().toISOString() : value,
+    ]),
+  );
+}
+
+/** One line per transaction, for terminals. */
+export function historyLine(tx: Record<string, unknown>): string {
+  const block =
+    tx.block_number === null || tx.block_number === undefined ? '-' : `#${String(tx.block_number)}`;
+  const hash =
+    typeof tx.transaction_hash === 'string' ? `${tx.transaction_hash.slice(0, 12)}…` : '-';
+  const uids = Array.isArray(tx.uids) ? tx.uids.length : 0;
+  const why = tx.success
+    ? ''
+    : `  ${String(tx.error_code ?? '')}: ${String(tx.error_message ?? '')}`;
+  return `${String(tx.ts)}  it ${String(tx.iteration_count).padStart(4)}  ${String(tx.status).padEnd(12)} netuid ${String(tx.netuid)}  block ${block.padEnd(9)} ${String(uids).padStart(4)} uids  ${hash.padEnd(14)} ${String(tx.trigger)}${why}`;
+}

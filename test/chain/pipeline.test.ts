@@ -1,0 +1,265 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Timestamp } from 'firebase-admin/firestore';
+import { runPublishCycle } from '../../functions/src/publishing/run';
+import { recentTransactions } from '../../functions/src/publishing/history';
+import { publishConfigFromEnv } from '../../functions/src/config/publishing';
+import { DEFAULT_SCORING_CONFIG } from '../../functions/src/config/scoring';
+import * as handlers from '../../functions/src/triggers/handlers';
+import type { PublishTask, TaskQueue } from '../../functions/src/triggers/schedule-publish';
+import { testFirestore } from '../support/firestore';
+import { setupSubnet, startTestChain, type TestChain } from '../support/devnet';
+import { recordingLogger } from '../support/logger';
+
+const store = testFirestore('pipeline');
+let chain: TestChain;
+let netuid = 300;
+let miners: string[];
+
+/** Cloud Tasks' contract for named tasks: a name enqueued twice is one task. */
+class RecordingQueue implements TaskQueue {
+  readonly tasks = new Map<string, { task: PublishTask; at: number }>();
+  async enqueue(task: PublishTask, scheduleAtMs: number) {
+    if (!this.tasks.has(task.task_id)) this.tasks.set(task.task_id, { task, at: scheduleAtMs });
+  }
+}
+
+function taskOf(queue: RecordingQueue, id: string): PublishTask {
+  const entry = queue.tasks.get(id);
+  if (!entry) throw new Error(`no task ${id}`);
+  return entry.task;
+}
+
+const env = () => ({
+  SUBTENSOR_NETWORK: chain.devnet.url,
+  NETUID: String(netuid),
+  PUBLISH_ATTEMPTS: '1',
+});
+const deps = (queue: TaskQueue, log = recordingLogger()): handlers.PipelineDeps => ({
+  db: store.db,
+  projectId: store.projectId,
+  queue,
+  log,
+  env: env(),
+  sleep: async () => undefined,
+});
+
+beforeAll(async () => {
+  chain = await startTestChain({ finalityLag: 1 });
+  // A block as soon as an extrinsic arrives.
+  chain.devnet.chain.on('submitted', () =>
+    setTimeout(() => {
+      if (!chain.devnet.controls.stalled) chain.devnet.chain.produceBlock();
+    }, 5),
+  );
+});
+afterAll(async () => {
+  await chain.stop();
+  await store.close();
+});
+beforeEach(async () => {
+  await store.clear();
+  netuid += 1;
+  const pairs = await setupSubnet(chain, { netuid, miners: 2, params: { weightsSetRateLimit: 3 } });
+  miners = pairs.map((p) => p.address);
+  await store.db.collection('curated_leads').doc('lead-0').set({
+    curated_by: miners[0],
+    source: miners[1],
+    created_at: Timestamp.now(),
+  });
+});
+
+const extrinsicsSince = (fromBlock: number) => {
+  let count = 0;
+  for (let n = fromBlock + 1; n <= chain.devnet.chain.best.number; n++)
+    count += chain.devnet.chain.block(n)?.extrinsics.length ?? 0;
+  return count;
+};
+
+describe('publish requests', () => {
+  it('a burst of curated leads, each delivered twice, makes one task and one extrinsic', async () => {
+    const queue = new RecordingQueue();
+    const ids = Array.from({ length: 15 }, (_, i) => `burst-${i}`);
+    await Promise.all([...ids, ...ids].map((id) => handlers.onCuratedLead(deps(queue), id)));
+    expect([...queue.tasks.keys()]).toEqual(['publish-1']);
+    const from = chain.devnet.chain.best.number;
+    const outcome = await handlers.onPublishTask(
+      deps(queue),
+      taskOf(queue, 'publish-1'),
+      '//Alice',
+    );
+    expect(outcome?.result.status).toBe('included');
+    expect(extrinsicsSince(from)).toBe(1);
+    // Delivered again (a Cloud Tasks retry), it runs again, and the chain's rate limit keeps it
+    // from sending a second time.
+    const again = await handlers.onPublishTask(deps(queue), taskOf(queue, 'publish-1'), '//Alice');
+    expect(again?.result.status).toBe('rate-limited');
+    expect(extrinsicsSince(from)).toBe(1);
+  });
+
+  it('drops a stale task that is neither pending nor the one last started', async () => {
+    const queue = new RecordingQueue();
+    const stale = { task_id: 'publish-99', not_before_ms: 0, trigger: 'schedule' as const };
+    expect(await handlers.onPublishTask(deps(queue), stale, '//Alice')).toBeUndefined();
+  });
+
+  it('a lead after the run starts schedules the next task, not before the chain allows it', async () => {
+    const queue = new RecordingQueue();
+    await handlers.onCuratedLead(deps(queue), 'first');
+    await handlers.onPublishTask(deps(queue), taskOf(queue, 'publish-1'), '//Alice');
+    await handlers.onCuratedLead(deps(queue), 'second');
+    const next = queue.tasks.get('publish-2');
+    expect(next).toBeDefined();
+    // The rate limit (3 blocks of 12 s) pushes the next task's time forward.
+    expect(next?.at).toBeGreaterThan(Date.now() + 20_000);
+  });
+
+  it('a rate-limited run records it and schedules itself for the first allowed block', async () => {
+    const queue = new RecordingQueue();
+    await handlers.onCuratedLead(deps(queue), 'a');
+    await handlers.onPublishTask(deps(queue), taskOf(queue, 'publish-1'), '//Alice');
+    await store.db
+      .collection('validator_state')
+      .doc('publisher')
+      .set({ next_allowed_at_ms: 0 }, { merge: true });
+    await handlers.onCuratedLead(deps(queue), 'b');
+    const outcome = await handlers.onPublishTask(
+      deps(queue),
+      taskOf(queue, 'publish-2'),
+      '//Alice',
+    );
+    expect(outcome?.result).toMatchObject({
+      status: 'rate-limited',
+      error_code: 'SettingWeightsTooFast',
+    });
+    const retry = queue.tasks.get('publish-3');
+    expect(retry?.task).toMatchObject({ trigger: 'task', trigger_ref: 'publish-2' });
+    expect(retry?.at).toBeGreaterThanOrEqual(
+      Date.now() + (outcome?.result.eta_seconds ?? 0) * 1000,
+    );
+  });
+
+  it('a transient failure throws so that Cloud Tasks retries the task', async () => {
+    const queue = new RecordingQueue();
+    await handlers.onCuratedLead(deps(queue), 'x');
+    const unreachable = {
+      ...deps(queue),
+      env: { ...env(), SUBTENSOR_NETWORK: 'ws://127.0.0.1:1' },
+    };
+    await expect(
+      handlers.onPublishTask(unreachable, taskOf(queue, 'publish-1'), '//Alice'),
+    ).rejects.toThrow(/ConnectionFailed.*Cloud Tasks retries it/);
+    const [failed] = await recentTransactions(store.db, { limit: 1, failedOnly: true });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error_code: 'ConnectionFailed',
+      retryable: true,
+    });
+  });
+});
+
+describe('the publish cycle', () => {
+  const cycle = (holder: string, log = recordingLogger()) =>
+    runPublishCycle({
+      db: store.db,
+      projectId: store.projectId,
+      signer: chain.alice,
+      scoring: DEFAULT_SCORING_CONFIG,
+      publishing: publishConfigFromEnv(env()),
+      log,
+      trigger: { kind: 'task', ref: holder },
+      holder,
+    });
+
+  it('never runs twice at once: the second stands down and says so', async () => {
+    const from = chain.devnet.chain.best.number;
+    chain.devnet.controls.stalled = true; // the first publish waits for its block, holding the lease
+    const first = cycle('one');
+    await expect
+      .poll(async () =>
+        (await store.db.collection('validator_state').doc('publisher').get()).get('lease.holder'),
+      )
+      .toBe('one');
+    const second = await cycle('two');
+    expect(second.result).toMatchObject({ status: 'skipped', error_code: 'PublisherBusy' });
+    chain.devnet.controls.stalled = false;
+    chain.devnet.chain.produceBlock();
+    expect((await first).result.status).toBe('included');
+    expect(extrinsicsSince(from)).toBe(1);
+  });
+
+  it('records every attempt with the audit fields and a growing iteration count', async () => {
+    const stdout = vi.spyOn(process.stdout, 'write');
+    const first = await cycle('first');
+    const second = await cycle('second'); // rate-limited
+    const written = stdout.mock.calls.map(([chunk]) => String(chunk));
+    stdout.mockRestore();
+    expect(second.record.iteration_count).toBe(first.record.iteration_count + 1);
+    const doc = (
+      await store.db.collection('weight_transactions').doc(first.record.id).get()
+    ).data();
+    expect(doc).toMatchObject({
+      status: 'included',
+      success: true,
+      netuid,
+      network: 'custom',
+      mode: 'set_weights',
+      validator_hotkey: chain.alice.address,
+      validator_uid: 0,
+      uids: [1, 2],
+      weights: { 1: 0.6, 2: 0.4 },
+      weights_u16: [65535, 43690],
+      uid_hotkeys: { 1: miners[0], 2: miners[1] },
+      total_weight: 1,
+      num_miners: 2,
+      trigger: 'task',
+      trigger_ref: 'first',
+      error_code: null,
+      version_key: '0',
+    });
+    expect(doc?.ts).toBeInstanceOf(Timestamp);
+    expect(doc?.transaction_hash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(doc?.block_hash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(typeof doc?.block_number).toBe('number');
+    expect(typeof doc?.extrinsic_index).toBe('number');
+    expect(typeof doc?.spec_version).toBe('number');
+    expect(doc?.durations).toMatchObject({
+      total_ms: expect.any(Number),
+      run_ms: expect.any(Number),
+    });
+    const rateLimited = (
+      await store.db.collection('weight_transactions').doc(second.record.id).get()
+    ).data();
+    expect(rateLimited).toMatchObject({
+      status: 'rate-limited',
+      success: false,
+      error_code: 'SettingWeightsTooFast',
+    });
+    // One structured Cloud Logging entry per attempt, on stdout.
+    const entries = written
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.startsWith('{') && line.includes('/logs/weight-transactions'))
+      .map((line) => JSON.parse(line));
+    const ids = [first.record.id, second.record.id];
+    const ours = entries.filter((e) => ids.includes(e.message?.transaction_id));
+    expect(new Set(ours.map((e) => e.message.transaction_id))).toEqual(new Set(ids));
+    expect(ours.find((e) => e.message.transaction_id === first.record.id)).toMatchObject({
+      severity: 'INFO',
+      logName: `projects/${store.projectId}/logs/weight-transactions`,
+      message: { status: 'included', iteration_count: first.record.iteration_count },
+    });
+    expect(ours.find((e) => e.message.transaction_id === second.record.id)).toMatchObject({
+      severity: 'WARNING',
+      message: { status: 'rate-limited' },
+    });
+    expect(JSON.stringify(entries)).not.toContain('//Alice');
+  });
+
+  it('lists the history newest first, and the failures alone', async () => {
+    await cycle('ok');
+    await cycle('limited');
+    const all = await recentTransactions(store.db, { limit: 10 });
+    expect(all.map((t) => t.status)).toEqual(['rate-limited', 'included']);
+    const failed = await recentTransactions(store.db, { limit: 10, failedOnly: true });
+    expect(failed.map((t) => t.status)).toEqual(['rate-limited']);
+  });
+});
