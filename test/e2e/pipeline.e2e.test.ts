@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '../../scripts/emulators/firestore.mjs';
+import { writeFunctionsEnv } from '../../scripts/emulators/functions-env.mjs';
 import { setupLocalEmulators } from '../../scripts/emulators/setup.mjs';
-import { params } from '../../functions/src/config/params';
 import { startTestChain, type TestChain } from '../support/devnet';
 
 const ROOT = resolve(__dirname, '../..');
@@ -45,19 +45,12 @@ beforeAll(async () => {
   cpSync(join(ROOT, 'functions/lib'), join(functions, 'lib'), { recursive: true });
   cpSync(join(ROOT, 'functions/package.json'), join(functions, 'package.json'));
   symlinkSync(join(ROOT, 'node_modules'), join(functions, 'node_modules'), 'dir');
-  // Every param needs a value in the emulator (it prompts otherwise): defaults, with the chain's.
-  const overrides: Record<string, string> = {
+  writeFunctionsEnv(functions, projectId, {
     SUBTENSOR_NETWORK: chain.devnet.url,
     NETUID: String(NETUID),
     PUBLISH_ATTEMPTS: '2',
-  };
-  const lines = params.map(
-    (param) => `${param.name}=${overrides[param.name] ?? param.options?.default ?? ''}`,
-  );
-  writeFileSync(
-    join(functions, `.env.${projectId}`),
-    [...lines, 'PUBLISH_RETRY_BASE_MS=200'].join('\n'),
-  );
+    PUBLISH_RETRY_BASE_MS: '200',
+  });
   writeFileSync(join(functions, '.secret.local'), 'VALIDATOR_HOTKEY=//Alice\n');
   const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
   const config = JSON.parse(readFileSync(join(ROOT, 'firebase.json'), 'utf8'));

@@ -1,0 +1,5 @@
+export function writeFunctionsEnv(
+  functionsDir: string,
+  projectId: string,
+  overrides?: Record<string, string>,
+): string;
