@@ -126,3 +126,42 @@ describe('weights score', () => {
     expect(run.stderr).toMatch(/no project: pass --project <id>/);
   });
 });
+
+describe('weights history', () => {
+  it('lists the audit trail newest first, failures alone with --failed', async () => {
+    const trail = store.db.collection('weight_transactions');
+    const at = (minutes: number) => Timestamp.fromMillis(Date.parse(NOW) + minutes * 60_000);
+    await trail.doc('t1').set({
+      ts: at(1),
+      status: 'included',
+      success: true,
+      iteration_count: 1,
+      netuid: 401,
+      block_number: 10,
+      transaction_hash: `0x${'a'.repeat(64)}`,
+      uids: [1, 2],
+      trigger: 'curated_lead',
+    });
+    await trail.doc('t2').set({
+      ts: at(2),
+      status: 'failed',
+      success: false,
+      iteration_count: 2,
+      netuid: 401,
+      block_number: null,
+      uids: [],
+      trigger: 'schedule',
+      error_code: 'IncorrectWeightVersionKey',
+      error_message: 'bad key',
+    });
+    const json = await weights(['history', '--json', '--project', store.projectId]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).map((t: { id: string }) => t.id)).toEqual(['t2', 't1']);
+    const failed = await weights(['history', '--failed', '--project', store.projectId]);
+    expect(failed.stdout.trim().split('\n')).toHaveLength(1);
+    expect(failed.stdout).toContain('failed');
+    expect(failed.stdout).toContain('IncorrectWeightVersionKey: bad key');
+    const bad = await weights(['history', '--limit', '0', '--project', store.projectId]);
+    expect(bad.code).toBe(2);
+  });
+});
