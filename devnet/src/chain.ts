@@ -26,8 +26,10 @@ import { Runtime, type Hex } from './runtime';
 import { State } from './state';
 
 export interface ChainOptions {
-  /** Runtime spec version reported and signed against (default 425). */
+  /** Runtime spec version reported and signed against (default 425; 224 for a legacy runtime). */
   specVersion?: number;
+  /** An older runtime without timelocked commits (hash commit-reveal only). */
+  legacyRuntime?: boolean;
   /** Chain-clock time per block, in ms (default 12 000, as subtensor). */
   blockTimeMs?: number;
   /** How many blocks finality trails the best block (default 2). */
@@ -92,7 +94,10 @@ export class Chain extends EventEmitter {
     options: ChainOptions,
   ) {
     super();
-    this.runtime = new Runtime(options.specVersion ?? 425);
+    this.runtime = new Runtime(
+      options.specVersion ?? (options.legacyRuntime ? 224 : 425),
+      options.legacyRuntime,
+    );
     this.blockTimeMs = options.blockTimeMs ?? 12_000;
     this.finalityLag = options.finalityLag ?? 2;
     this.keepStates = options.keepStates ?? 512;

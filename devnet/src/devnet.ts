@@ -37,6 +37,11 @@ export class Devnet {
     return devnet;
   }
 
+  /** Calls `listener` with the method of every JSON-RPC request, before it is answered. */
+  onRequest(listener: ((method: string) => void) | undefined): void {
+    this.server.onRequest = listener;
+  }
+
   /** Open client connections, and requests answered so far. */
   get traffic(): { connections: number; requests: number } {
     return { connections: this.server.connections, requests: this.server.requests };

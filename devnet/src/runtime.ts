@@ -35,8 +35,8 @@ export class Runtime {
   readonly version: RuntimeVersion;
   private readonly metadata: Metadata;
 
-  constructor(specVersion: number) {
-    this.metadataHex = buildMetadata().hex;
+  constructor(specVersion: number, legacy = false) {
+    this.metadataHex = buildMetadata({ legacy }).hex;
     const metadata = new Metadata(this.registry, this.metadataHex);
     this.metadata = metadata;
     this.registry.setMetadata(metadata, undefined, SUBTENSOR_SIGNED_EXTENSIONS);

@@ -173,13 +173,18 @@ describe('publishWeights against devnet', () => {
     expect(await nonce()).toBe(before);
   });
 
-  it('submits nothing where commit-reveal is enabled', async () => {
+  it('commits instead where commit-reveal is enabled, and never calls set_weights there', async () => {
     await chain.control('setHyperparameter', 'commitRevealWeightsEnabled', netuid, true);
     await chain.advance();
-    const before = await nonce();
     const { result } = await publish();
-    expect(result).toMatchObject({ status: 'skipped', error_code: 'CommitRevealEnabled' });
-    expect(await nonce()).toBe(before);
+    expect(result).toMatchObject({
+      status: 'included',
+      mode: 'timelocked_commit',
+      uids: [1, 2, 3],
+    });
+    const block = chain.devnet.chain.block(result.block_number ?? -1);
+    const call = chain.api.createType('Extrinsic', block?.extrinsics[0]).method;
+    expect(`${call.section}.${call.method}`).toBe('subtensorModule.commitTimelockedWeights');
   });
 
   it('refuses clearly, without submitting, when the validator is not registered or has no permit', async () => {

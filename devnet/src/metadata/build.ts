@@ -79,7 +79,11 @@ export interface RuntimeMetadata {
   hex: `0x${string}`;
 }
 
-export function buildMetadata(): RuntimeMetadata {
+/**
+ * `legacy` builds an older runtime (spec ≤ 224): set_weights and the hash commit-reveal calls, no
+ * timelocked commits, as clients must still handle.
+ */
+export function buildMetadata(options: { legacy?: boolean } = {}): RuntimeMetadata {
   const t = new TypeBuilder();
   const scratch = new TypeRegistry();
   const encode = (type: string, value: unknown) => scratch.createType(type, value).toU8a();
@@ -177,20 +181,24 @@ export function buildMetadata(): RuntimeMetadata {
           u64Field('version_key'),
         ],
       },
-      {
-        name: 'commit_timelocked_weights',
-        index: SUBTENSOR_CALLS.commit_timelocked_weights,
-        fields: [
-          u16Field('netuid'),
-          {
-            name: 'commit',
-            type: boundedCommit,
-            typeName: 'BoundedVec<u8, ConstU32<MAX_CRV3_COMMIT_SIZE_BYTES>>',
-          },
-          u64Field('reveal_round'),
-          u16Field('commit_reveal_version'),
-        ],
-      },
+      ...(options.legacy
+        ? []
+        : [
+            {
+              name: 'commit_timelocked_weights',
+              index: SUBTENSOR_CALLS.commit_timelocked_weights,
+              fields: [
+                u16Field('netuid'),
+                {
+                  name: 'commit',
+                  type: boundedCommit,
+                  typeName: 'BoundedVec<u8, ConstU32<MAX_CRV3_COMMIT_SIZE_BYTES>>',
+                },
+                u64Field('reveal_round'),
+                u16Field('commit_reveal_version'),
+              ],
+            },
+          ]),
     ],
   );
   const runtimeCall = t.variant(

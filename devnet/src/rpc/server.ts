@@ -34,6 +34,8 @@ export class RpcServer {
   private readonly subscriptions = new Map<string, SubscriptionMethod>();
   private readonly clients = new Set<Client>();
   private nextId = 1;
+  /** Told of every request's method before it is answered (tests use it to inject faults). */
+  onRequest?: (method: string) => void;
   /** Told of every error that is not a deliberate RPC error: a devnet bug, worth a log line. */
   onInternalError?: (error: unknown) => void;
 
@@ -114,6 +116,7 @@ export class RpcServer {
     }
     const { id = null, method, params = [] } = request;
     this.requests += 1;
+    this.onRequest?.(String(method));
     const args = Array.isArray(params) ? params : [params];
     try {
       const name = String(method);

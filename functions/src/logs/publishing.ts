@@ -50,13 +50,20 @@ export function published(
   log.info(`✓ Total share: ${totalShare.toFixed(6)}`);
 }
 
+const CALL_OF_MODE: Record<string, string> = {
+  set_weights: 'set_weights',
+  commit: 'commit_weights',
+  timelocked_commit: 'commit_timelocked_weights',
+};
+
 export function dryRun(
   log: Logger,
+  mode: string,
   uids: readonly number[],
   values: readonly number[],
   versionKey: bigint,
 ): void {
-  log.info(`Dry run: would call set_weights with version key ${versionKey}:`);
+  log.info(`Dry run: would call ${CALL_OF_MODE[mode] ?? mode} with version key ${versionKey}:`);
   uids.forEach((uid, i) => log.info(`  uid ${uid} → ${values[i]}`));
 }
 
@@ -65,4 +72,29 @@ export function notPublished(log: Logger, status: string, code: string, message:
     status,
     error_code: code,
   });
+}
+
+export function uidReassigned(log: Logger, uid: number, scored: string, now: string): void {
+  log.warn(`Uid ${uid} moved from ${scored} to ${now} since scoring: it gets no weight`, { uid });
+}
+
+export function committed(
+  log: Logger,
+  mode: string,
+  firstRevealBlock?: number,
+  round?: string,
+): void {
+  const how =
+    mode === 'timelocked_commit'
+      ? `the chain reveals them at drand round ${round}`
+      : 'a later run reveals them';
+  log.info(`🔒 Weights committed (${mode}): from block ${firstRevealBlock}, ${how}`);
+}
+
+export function revealed(log: Logger, commitId: string, block: number | undefined): void {
+  log.info(`🔓 Commit ${commitId.slice(0, 12)}… revealed in block #${block}`);
+}
+
+export function revealMissed(log: Logger, commitId: string, reason: string): void {
+  log.warn(`⚠️ Commit ${commitId.slice(0, 12)}… not revealed: ${reason}`);
 }

@@ -20,6 +20,8 @@ export interface AttemptInput {
   trigger: { kind: TriggerKind; ref?: string };
   startedAtMs: number;
   finishedAtMs: number;
+  /** For a reveal: the weight_transactions document of its commit. */
+  commitTransaction?: string;
 }
 
 /** The document for an attempt, in the Python validator's snake_case, stored natively. */
@@ -62,6 +64,13 @@ export function transactionDocument(input: AttemptInput, iteration: number): Doc
     next_allowed_block: result.next_allowed_block,
     eta_seconds: result.eta_seconds,
     attempts: result.attempts,
+    commit_id: result.commit_id,
+    reveal_epoch: result.reveal_epoch,
+    first_reveal_block: result.first_reveal_block,
+    last_reveal_block: result.last_reveal_block,
+    reveal_round: result.reveal_round,
+    commit_transaction: input.commitTransaction,
+    reassigned_uids: result.reassigned_uids,
     trigger: trigger.kind,
     trigger_ref: trigger.ref ?? null,
     leads: scoring

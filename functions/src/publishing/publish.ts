@@ -1,25 +1,43 @@
 /**
- * Publishing a scoring result on chain with set_weights: map hotkeys to uids at one block, check
- * the validator and the subnet's rules, convert shares as the reference SDK does, submit, and
- * report exactly what happened. Transient failures are retried with backoff and jitter; chain
- * refusals are not. Every outcome is a result, never a throw, so that it can be recorded.
+ * Publishing a scoring result on chain: map hotkeys to uids at one block, check the validator and
+ * the subnet's rules, convert shares as the reference SDK does, re-check the uids' hotkeys right
+ * before sending, and submit in the form the subnet accepts: `set_weights`, a timelocked commit
+ * (commit-reveal on current runtimes) or a hash commit (older runtimes), whose reveal a later run
+ * sends. Transient failures are retried with backoff and jitter; chain refusals are not. Every
+ * outcome is a result, never a throw, so that it can be recorded.
  */
+import { randomInt } from 'node:crypto';
+import type { ApiPromise } from '@polkadot/api';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { classifyRpcError } from '../chain/errors';
+import { u8aToHex } from '@polkadot/util';
+import { blake2AsHex } from '@polkadot/util-crypto';
+import type { Firestore } from 'firebase-admin/firestore';
 import { withChain } from '../chain/connection';
-import { readSubnetState, type SubnetState } from '../chain/subnet-state';
+import { classifyRpcError } from '../chain/errors';
+import { currentHotkeys, readSubnetState, type SubnetState } from '../chain/subnet-state';
 import { submitAndWatch } from '../chain/submit';
+import {
+  encodeWeightsPayload,
+  encryptToRound,
+  firstBlockOfEpoch,
+  QUICKNET,
+  revealRound,
+  epochIndex,
+} from '../chain/timelock';
 import type { PublishConfig } from '../config/publishing';
 import type { Logger } from '../logs/logger';
 import * as logs from '../logs/publishing';
 import { processWeights } from '../weights/process';
 import { toU16Weights } from '../weights/u16';
+import { saveCommit, updateCommit, type PendingCommit } from './commits';
 
 /** Seconds per block on subtensor, for estimates. */
 export const BLOCK_SECONDS = 12;
 
 export type PublishStatus =
   'included' | 'finalized' | 'failed' | 'rate-limited' | 'skipped' | 'dry-run';
+/** What was (or would be) sent: weights, a commit of either scheme, or a hash commit's reveal. */
+export type PublishMode = 'set_weights' | 'timelocked_commit' | 'commit' | 'reveal';
 
 export interface PublishResult {
   status: PublishStatus;
@@ -28,7 +46,7 @@ export interface PublishResult {
   /** The chain's error name (module error, 1010 custom error, …) or a short code of ours. */
   error_code?: string;
   retryable?: boolean;
-  mode: 'set_weights';
+  mode: PublishMode;
   network: string;
   endpoint: string;
   netuid: number;
@@ -45,8 +63,17 @@ export interface PublishResult {
   version_key?: string;
   spec_version?: number;
   unregistered_hotkeys: string[];
+  /** Uids whose hotkey changed between scoring and sending: they got nothing. */
+  reassigned_uids?: number[];
   next_allowed_block?: number;
   eta_seconds?: number;
+  /** Commits: the commit's id (hash, or the ciphertext's blake2), reveal epoch and first block. */
+  commit_id?: string;
+  reveal_epoch?: number;
+  first_reveal_block?: number;
+  last_reveal_block?: number;
+  /** Timelocked commits: the drand round the chain reveals at. */
+  reveal_round?: string;
   attempts: number;
   timings: { total_ms: number; connect_ms?: number; read_ms?: number; submit_ms?: number };
 }
@@ -58,64 +85,75 @@ export interface PublishRequest {
   config: PublishConfig;
   log: Logger;
   dryRun?: boolean;
+  /** Where commits wait for their reveal; a hash commit is refused without it. */
+  db?: Firestore;
   /** Waits between attempts; replaceable so tests need not sleep. */
   sleep?: (ms: number) => Promise<void>;
 }
 
 type Timings = Omit<PublishResult['timings'], 'total_ms'>;
 /** What one attempt found out; publishWeights adds the request's own fields and the totals. */
-type Outcome = Omit<
+export type Outcome = Omit<
   PublishResult,
-  'mode' | 'network' | 'endpoint' | 'netuid' | 'validator_hotkey' | 'attempts' | 'timings'
+  'network' | 'endpoint' | 'netuid' | 'validator_hotkey' | 'attempts' | 'timings'
 > & {
   timings?: Timings;
 };
 
-export async function publishWeights(request: PublishRequest): Promise<PublishResult> {
+/** Runs `attempt` on a fresh connection, retrying transient failures; always a result. */
+export async function withRetries(
+  request: Pick<PublishRequest, 'config' | 'signer' | 'log' | 'sleep'>,
+  mode: PublishMode,
+  attempt: (api: ApiPromise, connectedAt: number) => Promise<Outcome>,
+): Promise<PublishResult> {
   const { config, signer, log } = request;
   const sleep =
     request.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const started = Date.now();
-  const base = {
-    mode: 'set_weights' as const,
-    network: config.endpoint.network,
-    endpoint: config.endpoint.url,
-    netuid: config.netuid,
-    validator_hotkey: signer.address,
-  };
-  logs.connecting(log, config.endpoint.network, config.endpoint.url, config.netuid, signer.address);
-  for (let attempt = 1; ; attempt++) {
+  for (let n = 1; ; n++) {
     let outcome: Outcome;
     try {
       outcome = await withChain(
         { url: config.endpoint.url, connectTimeoutMs: config.connectTimeoutMs },
-        (api) => attemptPublish(api, request, Date.now()),
+        (api) => attempt(api, Date.now()),
       );
     } catch (error) {
       const failure = classifyRpcError(error);
-      if (failure.retryable && attempt < config.attempts) {
-        const delay = backoff(config.retryBaseDelayMs, attempt);
-        logs.attemptFailed(log, attempt, failure.code, failure.message, delay);
+      if (failure.retryable && n < config.attempts) {
+        const delay = backoff(config.retryBaseDelayMs, n);
+        logs.attemptFailed(log, n, failure.code, failure.message, delay);
         await sleep(delay);
         continue;
       }
       outcome = {
         ...empty(),
+        mode,
         status: 'failed',
         error_code: failure.code,
         reason: failure.message,
         retryable: failure.retryable,
       };
     }
-    const result: PublishResult = {
-      ...base,
+    return {
+      network: config.endpoint.network,
+      endpoint: config.endpoint.url,
+      netuid: config.netuid,
+      validator_hotkey: signer.address,
       ...outcome,
-      attempts: attempt,
+      attempts: n,
       timings: { ...outcome.timings, total_ms: Date.now() - started },
     };
-    report(log, request.shares, result);
-    return result;
   }
+}
+
+export async function publishWeights(request: PublishRequest): Promise<PublishResult> {
+  const { config, signer, log } = request;
+  logs.connecting(log, config.endpoint.network, config.endpoint.url, config.netuid, signer.address);
+  const result = await withRetries(request, 'set_weights', (api, connectedAt) =>
+    attemptPublish(api, request, connectedAt),
+  );
+  report(log, request.shares, result);
+  return result;
 }
 
 /** Exponential backoff with full jitter: a random delay up to base · 2^(attempt−1). */
@@ -125,8 +163,17 @@ function backoff(baseMs: number, attempt: number): number {
 
 const empty = () => ({ uids: [], weights: [], uid_hotkeys: {}, unregistered_hotkeys: [] });
 
+/** The form the subnet accepts, from its switch and the calls this runtime has. */
+export function chooseMode(api: ApiPromise, commitRevealEnabled: boolean): PublishMode | undefined {
+  if (!commitRevealEnabled) return 'set_weights';
+  const calls = api.tx.subtensorModule;
+  if (calls.commitTimelockedWeights) return 'timelocked_commit';
+  if (calls.commitWeights && calls.revealWeights) return 'commit';
+  return undefined;
+}
+
 async function attemptPublish(
-  api: Parameters<Parameters<typeof withChain>[1]>[0],
+  api: ApiPromise,
   request: PublishRequest,
   connectedAt: number,
 ): Promise<Outcome> {
@@ -140,14 +187,15 @@ async function attemptPublish(
     hotkeys,
     config.readTimeoutMs,
   );
-  const readMs = Date.now() - t0;
+  const mode = chooseMode(api, state.commitRevealEnabled) ?? 'set_weights';
   const chain = {
+    mode,
     block_number: state.blockNumber,
     block_hash: state.blockHash,
     spec_version: state.specVersion,
     validator_uid: state.validatorUid,
   };
-  const timings: Timings = { connect_ms: t0 - connectedAt, read_ms: readMs };
+  const timings: Timings = { connect_ms: t0 - connectedAt, read_ms: Date.now() - t0 };
   const stop = (
     status: PublishStatus,
     error_code: string,
@@ -178,59 +226,57 @@ async function attemptPublish(
       `the validator (uid ${state.validatorUid}) has no validator permit on subnet ${config.netuid}`,
     );
   }
-  if (state.commitRevealEnabled) {
+  if (state.commitRevealEnabled && !chooseMode(api, true)) {
     return stop(
       'skipped',
       'CommitRevealEnabled',
-      `commit-reveal is enabled on subnet ${config.netuid}: the chain refuses set_weights there, and this publisher cannot commit yet`,
+      `commit-reveal is enabled on subnet ${config.netuid} but this runtime has no commit call`,
+    );
+  }
+  if (mode === 'commit' && !request.db) {
+    return stop(
+      'failed',
+      'NoCommitStore',
+      'a hash commit needs Firestore to keep its reveal; none was given',
     );
   }
 
   const unregistered = hotkeys.filter((hotkey) => !state.uids.has(hotkey));
   for (const hotkey of unregistered) logs.unregisteredHotkey(log, hotkey, config.netuid);
-  const scores = denseScores(state, shares);
-  if (!scores.some((s) => s > 0)) {
-    const policy = config.emptyPolicy;
-    if (policy.kind === 'skip') {
-      return stop(
-        'skipped',
-        'NoActiveMiners',
-        'no registered miner has a share, and the empty-weights policy is skip',
-        {
-          unregistered_hotkeys: unregistered,
-        },
-      );
-    }
-    if (policy.kind === 'burn') {
-      if (policy.uid >= state.neurons) {
-        return stop(
-          'failed',
-          'InvalidBurnUid',
-          `the burn uid ${policy.uid} is not on subnet ${config.netuid} (${state.neurons} neurons)`,
-        );
-      }
-      scores[policy.uid] = 1;
-    }
+  let hotkeyOf = new Map([...state.uids].map(([hotkey, uid]) => [uid, hotkey]));
+  let converted = convert(state, shares, config, hotkeyOf);
+  if ('skip' in converted)
+    return stop(converted.status, converted.code, converted.skip, {
+      unregistered_hotkeys: unregistered,
+    });
+
+  // A uid may have been re-registered to another hotkey since the read: it must not get the weight.
+  const now = await currentHotkeys(api, config.netuid, [...hotkeyOf.keys()]);
+  const reassigned = [...hotkeyOf]
+    .filter(([uid, hotkey]) => now.get(uid) !== hotkey)
+    .map(([uid]) => uid);
+  if (reassigned.length) {
+    for (const uid of reassigned)
+      logs.uidReassigned(log, uid, hotkeyOf.get(uid) ?? '', now.get(uid) ?? '');
+    hotkeyOf = new Map([...hotkeyOf].filter(([uid]) => !reassigned.includes(uid)));
+    converted = convert(state, shares, config, hotkeyOf);
+    if ('skip' in converted)
+      return stop(converted.status, converted.code, converted.skip, {
+        unregistered_hotkeys: unregistered,
+        reassigned_uids: reassigned,
+      });
   }
-  const processed = processWeights(
-    scores.map((_, uid) => uid),
-    scores,
-    {
-      neurons: state.neurons,
-      minAllowedWeights: state.minAllowedWeights,
-      maxWeightsLimit: state.maxWeightsLimit,
-    },
-  );
-  const emit = toU16Weights(processed.uids, processed.weights);
-  const hotkeyOf = new Map([...state.uids].map(([hotkey, uid]) => [uid, hotkey]));
+  const { emit } = converted;
+  const versionKey =
+    state.weightsVersionKey > config.minVersionKey ? state.weightsVersionKey : config.minVersionKey;
   const sent = {
     uids: emit.uids,
     weights: emit.values,
     uid_hotkeys: uidHotkeys(emit.uids, hotkeyOf),
     unregistered_hotkeys: unregistered,
+    version_key: versionKey.toString(),
+    ...(reassigned.length ? { reassigned_uids: reassigned } : {}),
   };
-  const versionKey =
-    state.weightsVersionKey > config.minVersionKey ? state.weightsVersionKey : config.minVersionKey;
 
   const nextAllowed = state.validatorLastUpdate + state.weightsSetRateLimit;
   // The extrinsic lands in the next block at the earliest; the chain allows it from LastUpdate + limit.
@@ -242,31 +288,54 @@ async function attemptPublish(
         `the subnet allows weights again from block ${nextAllowed}`,
       ),
       ...sent,
-      version_key: versionKey.toString(),
       next_allowed_block: nextAllowed,
       eta_seconds: (nextAllowed - state.blockNumber) * BLOCK_SECONDS,
     };
   }
   if (request.dryRun) {
-    logs.dryRun(log, emit.uids, emit.values, versionKey);
-    return { ...chain, ...sent, status: 'dry-run', version_key: versionKey.toString(), timings };
+    logs.dryRun(log, mode, emit.uids, emit.values, versionKey);
+    return { ...chain, ...sent, status: 'dry-run', timings };
   }
 
+  const built = await buildExtrinsic(api, request, state, mode, emit, versionKey);
   const t1 = Date.now();
-  const tx = api.tx.subtensorModule.setWeights(config.netuid, emit.uids, emit.values, versionKey);
-  const included = await submitAndWatch(api, tx, signer, config.waitFor, config.inclusionTimeoutMs);
+  let included;
+  try {
+    included = await submitAndWatch(
+      api,
+      built.tx,
+      signer,
+      config.waitFor,
+      config.inclusionTimeoutMs,
+    );
+  } catch (error) {
+    const failure = classifyRpcError(error);
+    // A refusal means the commit never happened; after a timeout it may still land, so it stays open.
+    if (built.commit && !failure.retryable)
+      await updateCommit(requireDb(request), built.commit.id, {
+        status: 'failed',
+        reason: failure.message,
+      });
+    throw failure;
+  }
+  const blockNumber =
+    included.blockNumber ?? (await api.rpc.chain.getHeader(included.blockHash)).number.toNumber();
   const landed = {
     ...chain,
     ...sent,
-    version_key: versionKey.toString(),
+    ...built.fields,
     block_hash: included.blockHash,
-    block_number:
-      included.blockNumber ?? (await api.rpc.chain.getHeader(included.blockHash)).number.toNumber(),
+    block_number: blockNumber,
     extrinsic_hash: included.extrinsicHash,
     extrinsic_index: included.extrinsicIndex,
     timings: { ...timings, submit_ms: Date.now() - t1 },
   };
   if (included.dispatchError) {
+    if (built.commit)
+      await updateCommit(requireDb(request), built.commit.id, {
+        status: 'failed',
+        reason: included.dispatchError.code,
+      });
     return {
       ...landed,
       status: 'failed',
@@ -275,14 +344,167 @@ async function attemptPublish(
       retryable: false,
     };
   }
-  // The next set_weights is allowed a rate limit after this block.
-  const next = landed.block_number + state.weightsSetRateLimit;
+  if (built.commit)
+    await updateCommit(requireDb(request), built.commit.id, {
+      status: 'committed',
+      commit_block: blockNumber,
+    });
+  // The next set_weights (or commit) is allowed a rate limit after this block.
   return {
     ...landed,
     status: included.finalized ? 'finalized' : 'included',
-    next_allowed_block: next,
+    next_allowed_block: blockNumber + state.weightsSetRateLimit,
     eta_seconds: state.weightsSetRateLimit * BLOCK_SECONDS,
   };
+}
+
+type Converted =
+  | { emit: { uids: number[]; values: number[] } }
+  | { skip: string; status: PublishStatus; code: string };
+
+/** Shares of the hotkeys at `hotkeyOf`'s uids → u16 weights, with the empty-weights policy. */
+function convert(
+  state: SubnetState,
+  shares: Record<string, number>,
+  config: PublishConfig,
+  hotkeyOf: ReadonlyMap<number, string>,
+): Converted {
+  const scores = new Array<number>(state.neurons).fill(0);
+  for (const [uid, hotkey] of hotkeyOf) if (uid < state.neurons) scores[uid] += shares[hotkey] ?? 0;
+  if (!scores.some((s) => s > 0)) {
+    const policy = config.emptyPolicy;
+    if (policy.kind === 'skip') {
+      return {
+        skip: 'no registered miner has a share, and the empty-weights policy is skip',
+        status: 'skipped',
+        code: 'NoActiveMiners',
+      };
+    }
+    if (policy.kind === 'burn') {
+      if (policy.uid >= state.neurons) {
+        return {
+          skip: `the burn uid ${policy.uid} is not on subnet ${config.netuid} (${state.neurons} neurons)`,
+          status: 'failed',
+          code: 'InvalidBurnUid',
+        };
+      }
+      scores[policy.uid] = 1;
+    }
+  }
+  // One score per uid 0 … n−1 (the SDK's dense layout), so the minimum fill lands on the right uids.
+  const processed = processWeights(
+    scores.map((_, uid) => uid),
+    scores,
+    {
+      neurons: state.neurons,
+      minAllowedWeights: state.minAllowedWeights,
+      maxWeightsLimit: state.maxWeightsLimit,
+    },
+  );
+  return { emit: toU16Weights(processed.uids, processed.weights) };
+}
+
+interface Built {
+  tx: ReturnType<ApiPromise['tx']['subtensorModule']['setWeights']>;
+  fields: Partial<PublishResult>;
+  commit?: PendingCommit;
+}
+
+async function buildExtrinsic(
+  api: ApiPromise,
+  request: PublishRequest,
+  state: SubnetState,
+  mode: PublishMode,
+  emit: { uids: number[]; values: number[] },
+  versionKey: bigint,
+): Promise<Built> {
+  const { config, signer } = request;
+  const calls = api.tx.subtensorModule;
+  const netuid = config.netuid;
+  if (mode === 'set_weights')
+    return { tx: calls.setWeights(netuid, emit.uids, emit.values, versionKey), fields: {} };
+
+  const revealEpoch = epochIndex(state.blockNumber, netuid, state.tempo) + state.revealPeriodEpochs;
+  const window = {
+    reveal_epoch: revealEpoch,
+    first_reveal_block: firstBlockOfEpoch(revealEpoch, netuid, state.tempo),
+    last_reveal_block: firstBlockOfEpoch(revealEpoch + 1, netuid, state.tempo) - 1,
+  };
+  const pending = (
+    id: string,
+    kind: PendingCommit['kind'],
+    extra: Partial<PendingCommit>,
+  ): PendingCommit => ({
+    id,
+    kind,
+    status: 'committing',
+    netuid,
+    hotkey: signer.address,
+    uids: emit.uids,
+    values: emit.values,
+    version_key: versionKey.toString(),
+    ...window,
+    ...extra,
+  });
+
+  if (mode === 'timelocked_commit') {
+    const beacon = state.beacon ?? QUICKNET;
+    const { round } = revealRound({
+      nowMs: state.chainTimeMs,
+      currentBlock: state.blockNumber,
+      netuid,
+      tempo: state.tempo,
+      revealPeriodEpochs: state.revealPeriodEpochs,
+      lastStoredRound: state.lastStoredRound,
+      beacon,
+    });
+    const payload = encodeWeightsPayload(
+      api.registry,
+      signer.publicKey,
+      emit.uids,
+      emit.values,
+      versionKey,
+    );
+    const ciphertext = await encryptToRound(payload, round, beacon);
+    const id = blake2AsHex(ciphertext, 256);
+    const commit = pending(id, 'timelocked', { reveal_round: round.toString() });
+    if (request.db) await saveCommit(request.db, commit);
+    return {
+      tx: calls.commitTimelockedWeights(
+        netuid,
+        u8aToHex(ciphertext),
+        round,
+        state.commitRevealVersion,
+      ),
+      fields: { ...window, commit_id: id, reveal_round: round.toString() },
+      commit: request.db ? commit : undefined,
+    };
+  }
+
+  // Hash scheme: the salt comes from a cryptographic source, and the reveal data is saved before
+  // the commit is sent, so that no crash can leave a commit nobody can reveal.
+  const salt = Array.from({ length: 8 }, () => randomInt(0, 65536));
+  const hash = blake2AsHex(
+    api.registry
+      .createType('(AccountId32, u16, Vec<u16>, Vec<u16>, Vec<u16>, u64)', [
+        signer.address,
+        netuid,
+        emit.uids,
+        emit.values,
+        salt,
+        versionKey,
+      ])
+      .toU8a(),
+    256,
+  );
+  const commit = pending(hash, 'hash', { salt });
+  await saveCommit(requireDb(request), commit);
+  return { tx: calls.commitWeights(netuid, hash), fields: { ...window, commit_id: hash }, commit };
+}
+
+function requireDb(request: PublishRequest): Firestore {
+  if (!request.db) throw new Error('no commit store');
+  return request.db;
 }
 
 function uidHotkeys(
@@ -295,16 +517,6 @@ function uidHotkeys(
     if (hotkey !== undefined) out[String(uid)] = hotkey;
   }
   return out;
-}
-
-/** One score per uid 0 … n−1 (the SDK's dense layout), from the shares of registered hotkeys. */
-function denseScores(state: SubnetState, shares: Record<string, number>): number[] {
-  const scores = new Array<number>(state.neurons).fill(0);
-  for (const [hotkey, share] of Object.entries(shares)) {
-    const uid = state.uids.get(hotkey);
-    if (uid !== undefined && uid < state.neurons) scores[uid] += share;
-  }
-  return scores;
 }
 
 function report(log: Logger, shares: Record<string, number>, result: PublishResult): void {
@@ -320,6 +532,8 @@ function report(log: Logger, shares: Record<string, number>, result: PublishResu
         return { hotkey, share, uid, value: valueOf.get(uid) ?? 0 };
       })
       .sort((a, b) => b.share - a.share);
+    if (result.mode !== 'set_weights')
+      logs.committed(log, result.mode, result.first_reveal_block, result.reveal_round);
     logs.published(
       log,
       miners,

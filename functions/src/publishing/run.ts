@@ -12,7 +12,9 @@ import { writeAuditEntry } from '../logs/audit-entry';
 import * as logs from '../logs/pipeline';
 import { calculateWeights, type ScoringResult } from '../scoring/calculate-weights';
 import { recordAttempt, TRANSACTIONS_COLLECTION, type TriggerKind } from './audit';
+import { updateCommit } from './commits';
 import { acquireLease, releaseLease } from './lease';
+import { followUpCommits } from './reveal';
 import { publishWeights, type PublishResult } from './publish';
 
 export interface CycleInput {
@@ -41,10 +43,14 @@ export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> 
   const startedAtMs = now();
   const { db, log, signer, trigger } = input;
   const collection = input.transactions ?? TRANSACTIONS_COLLECTION;
-  const record = async (result: PublishResult, scoring?: ScoringResult) => {
+  const record = async (
+    result: PublishResult,
+    scoring?: ScoringResult,
+    commitTransaction?: string,
+  ) => {
     const written = await recordAttempt(
       db,
-      { result, scoring, trigger, startedAtMs, finishedAtMs: now() },
+      { result, scoring, trigger, startedAtMs, finishedAtMs: now(), commitTransaction },
       collection,
     );
     writeAuditEntry(input.projectId, written.id, written.document);
@@ -61,6 +67,23 @@ export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> 
     return { result, record: await record(result) };
   }
   try {
+    // Commits first: a hash commit whose window is open is revealed before anything new is sent.
+    for (const followUp of await followUpCommits({ db, config: input.publishing, signer, log })) {
+      const commitTransaction = followUp.commit.commit_transaction;
+      if (followUp.result) await record(followUp.result, undefined, commitTransaction);
+      if (commitTransaction) {
+        await db
+          .collection(collection)
+          .doc(commitTransaction)
+          .set(
+            {
+              reveal_status: followUp.outcome,
+              revealed_block: followUp.result?.block_number ?? null,
+            },
+            { merge: true },
+          );
+      }
+    }
     const scoring = await calculateWeights({
       db,
       projectId: input.projectId,
@@ -88,9 +111,14 @@ export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> 
         signer,
         config: input.publishing,
         log,
+        db,
       });
     }
-    return { result, record: await record(result, scoring) };
+    const written = await record(result, scoring);
+    if (result.commit_id && (result.status === 'included' || result.status === 'finalized')) {
+      await updateCommit(db, result.commit_id, { commit_transaction: written.id });
+    }
+    return { result, record: written };
   } finally {
     await releaseLease(db, input.holder);
   }

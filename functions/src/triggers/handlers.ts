@@ -94,6 +94,22 @@ export async function onPublishTask(
       });
     }
   }
+  const committed =
+    (result.mode === 'commit' || result.mode === 'timelocked_commit') && result.first_reveal_block;
+  if (
+    committed &&
+    (result.status === 'included' || result.status === 'finalized') &&
+    result.block_number
+  ) {
+    // Come back when the reveal epoch opens: to reveal a hash commit, or to see the chain's reveal.
+    const blocks = (result.first_reveal_block ?? 0) - result.block_number + 1;
+    await requestPublish(deps.db, deps.queue, deps.log, {
+      kind: 'task',
+      ref: `reveal ${result.commit_id ?? ''}`,
+      nowMs: now(deps),
+      notBeforeMs: now(deps) + Math.max(0, blocks) * BLOCK_SECONDS * 1000,
+    });
+  }
   if (result.status === 'failed' && result.retryable) {
     throw new Error(
       `publish ${task.task_id} failed (${result.error_code}): ${result.reason}; Cloud Tasks retries it`,
