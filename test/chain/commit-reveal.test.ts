@@ -1,12 +1,17 @@
 import { Timestamp } from 'firebase-admin/firestore';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PublishConfig } from '../../functions/src/config/publishing';
 import { DEFAULT_SCORING_CONFIG } from '../../functions/src/config/scoring';
 import { openCommits } from '../../functions/src/publishing/commits';
 import { publishWeights } from '../../functions/src/publishing/publish';
 import { followUpCommits } from '../../functions/src/publishing/reveal';
 import { runPublishCycle } from '../../functions/src/publishing/run';
-import { setupSubnet, startTestChain, type TestChain } from '../support/devnet';
+import {
+  devnetPublishConfig,
+  sealOnSubmit,
+  setupSubnet,
+  startTestChain,
+  type TestChain,
+} from '../support/devnet';
 import { testFirestore } from '../support/firestore';
 import { recordingLogger } from '../support/logger';
 
@@ -22,18 +27,7 @@ const CR = {
 let chain: TestChain;
 let miners: string[];
 
-const config = (): PublishConfig => ({
-  endpoint: { network: 'custom', url: chain.devnet.url },
-  netuid: NETUID,
-  waitFor: 'inclusion',
-  emptyPolicy: { kind: 'uniform' },
-  minVersionKey: 0n,
-  connectTimeoutMs: 5000,
-  readTimeoutMs: 5000,
-  inclusionTimeoutMs: 5000,
-  attempts: 1,
-  retryBaseDelayMs: 0,
-});
+const config = () => devnetPublishConfig(chain, NETUID);
 const shares = () => ({ [miners[0]]: 0.75, [miners[1]]: 0.25 });
 const weightsOnChain = async () =>
   (await chain.api.query.subtensorModule.weights(NETUID, 0)).toJSON() as Array<[number, number]>;
@@ -41,11 +35,7 @@ const best = () => chain.devnet.chain.best.number;
 
 async function start(legacyRuntime: boolean) {
   chain = await startTestChain({ finalityLag: 1, legacyRuntime });
-  chain.devnet.chain.on('submitted', () =>
-    setTimeout(() => {
-      if (!chain.devnet.controls.stalled) chain.devnet.chain.produceBlock();
-    }, 5),
-  );
+  sealOnSubmit(chain);
   miners = (await setupSubnet(chain, { netuid: NETUID, miners: 2, params: CR })).map(
     (p) => p.address,
   );

@@ -7,7 +7,7 @@ import { DEFAULT_SCORING_CONFIG } from '../../functions/src/config/scoring';
 import * as handlers from '../../functions/src/triggers/handlers';
 import type { PublishTask, TaskQueue } from '../../functions/src/triggers/schedule-publish';
 import { testFirestore } from '../support/firestore';
-import { setupSubnet, startTestChain, type TestChain } from '../support/devnet';
+import { sealOnSubmit, setupSubnet, startTestChain, type TestChain } from '../support/devnet';
 import { recordingLogger } from '../support/logger';
 
 const store = testFirestore('pipeline');
@@ -45,12 +45,7 @@ const deps = (queue: TaskQueue, log = recordingLogger()): handlers.PipelineDeps 
 
 beforeAll(async () => {
   chain = await startTestChain({ finalityLag: 1 });
-  // A block as soon as an extrinsic arrives.
-  chain.devnet.chain.on('submitted', () =>
-    setTimeout(() => {
-      if (!chain.devnet.controls.stalled) chain.devnet.chain.produceBlock();
-    }, 5),
-  );
+  sealOnSubmit(chain);
 });
 afterAll(async () => {
   await chain.stop();

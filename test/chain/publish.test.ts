@@ -2,28 +2,20 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PublishConfig } from '../../functions/src/config/publishing';
 import { publishWeights } from '../../functions/src/publishing/publish';
-import { setupSubnet, startTestChain, type TestChain } from '../support/devnet';
+import {
+  devnetPublishConfig,
+  setupSubnet,
+  startTestChain,
+  type TestChain,
+} from '../support/devnet';
 import { recordingLogger } from '../support/logger';
 
 let chain: TestChain;
 let miners: KeyringPair[];
 let netuid = 100;
 
-function config(overrides: Partial<PublishConfig> = {}): PublishConfig {
-  return {
-    endpoint: { network: 'custom', url: chain.devnet.url },
-    netuid,
-    waitFor: 'inclusion',
-    emptyPolicy: { kind: 'uniform' },
-    minVersionKey: 0n,
-    connectTimeoutMs: 5000,
-    readTimeoutMs: 5000,
-    inclusionTimeoutMs: 5000,
-    attempts: 1,
-    retryBaseDelayMs: 0,
-    ...overrides,
-  };
-}
+const config = (overrides: Partial<PublishConfig> = {}) =>
+  devnetPublishConfig(chain, netuid, overrides);
 
 const shares = () => ({
   [miners[0].address]: 0.5,

@@ -7,6 +7,7 @@ import type { ISubmittableResult } from '@polkadot/types/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { Devnet, type DevnetOptions } from '../../devnet/src/devnet';
 import { SUBTENSOR_SIGNED_EXTENSIONS } from '../../functions/src/chain/connection';
+import type { PublishConfig } from '../../functions/src/config/publishing';
 
 export interface TestChain {
   devnet: Devnet;
@@ -112,4 +113,34 @@ export async function setupSubnet(
   await chain.control('setStake', netuid, chain.alice.address, 1_000_000_000);
   await chain.advance();
   return minerPairs;
+}
+
+/** Produces a block as soon as a transaction reaches the pool (unless the chain is stalled). */
+export function sealOnSubmit(chain: TestChain): void {
+  chain.devnet.chain.on('submitted', () =>
+    setTimeout(() => {
+      if (!chain.devnet.controls.stalled) chain.devnet.chain.produceBlock();
+    }, 5),
+  );
+}
+
+/** Publishing settings for a devnet: short bounds, one attempt, no backoff. */
+export function devnetPublishConfig(
+  chain: TestChain,
+  netuid: number,
+  overrides: Partial<PublishConfig> = {},
+): PublishConfig {
+  return {
+    endpoint: { network: 'custom', url: chain.devnet.url },
+    netuid,
+    waitFor: 'inclusion',
+    emptyPolicy: { kind: 'uniform' },
+    minVersionKey: 0n,
+    connectTimeoutMs: 5000,
+    readTimeoutMs: 5000,
+    inclusionTimeoutMs: 5000,
+    attempts: 1,
+    retryBaseDelayMs: 0,
+    ...overrides,
+  };
 }

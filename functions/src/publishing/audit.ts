@@ -8,6 +8,7 @@ import { Timestamp, type DocumentData, type Firestore } from 'firebase-admin/fir
 import type { ScoringResult } from '../scoring/calculate-weights';
 import { STATE_COLLECTION } from './lease';
 import type { PublishResult } from './publish';
+import { withoutUndefined } from './firestore-data';
 
 export const TRANSACTIONS_COLLECTION = 'weight_transactions';
 const ITERATIONS_DOC = 'iterations';
@@ -98,20 +99,4 @@ export async function recordAttempt(
     return written;
   });
   return { id: doc.id, iteration_count: document.iteration_count as number, document };
-}
-
-/** Firestore refuses undefined values: drop them, at any depth of plain objects. */
-function withoutUndefined<T>(value: T): T {
-  if (
-    value === null ||
-    typeof value !== 'object' ||
-    Array.isArray(value) ||
-    value instanceof Timestamp
-  )
-    return value;
-  return Object.fromEntries(
-    Object.entries(value).flatMap(([key, v]) =>
-      v === undefined ? [] : [[key, withoutUndefined(v)]],
-    ),
-  ) as T;
 }

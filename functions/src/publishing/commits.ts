@@ -6,6 +6,7 @@
  * links that reveal to the commit.
  */
 import { Timestamp, type Firestore } from 'firebase-admin/firestore';
+import { withoutUndefined } from './firestore-data';
 import { publisherRef } from './lease';
 
 export type CommitKind = 'hash' | 'timelocked';
@@ -67,8 +68,4 @@ export async function openCommits(
     .where('status', '==', 'committed')
     .get();
   return snapshot.docs.map((doc) => doc.data() as PendingCommit);
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
