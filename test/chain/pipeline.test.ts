@@ -84,10 +84,9 @@ describe('publish requests', () => {
     );
     expect(outcome?.result.status).toBe('included');
     expect(extrinsicsSince(from)).toBe(1);
-    // Delivered again (a Cloud Tasks retry), it runs again, and the chain's rate limit keeps it
-    // from sending a second time.
+    // Delivered again (a Cloud Tasks retry), it runs again and finds nothing new to send.
     const again = await handlers.onPublishTask(deps(queue), taskOf(queue, 'publish-1'), '//Alice');
-    expect(again?.result.status).toBe('rate-limited');
+    expect(again?.result).toMatchObject({ status: 'skipped', error_code: 'Unchanged' });
     expect(extrinsicsSince(from)).toBe(1);
   });
 
@@ -116,6 +115,11 @@ describe('publish requests', () => {
       .collection('validator_state')
       .doc('publisher')
       .set({ next_allowed_at_ms: 0 }, { merge: true });
+    // A lead that changes the shares, too early for the chain.
+    await store.db
+      .collection('curated_leads')
+      .doc('lead-b')
+      .set({ curated_by: miners[1], source: miners[1], created_at: Timestamp.now() });
     await handlers.onCuratedLead(deps(queue), 'b');
     const outcome = await handlers.onPublishTask(
       deps(queue),
@@ -247,6 +251,43 @@ describe('the publish cycle', () => {
       message: { status: 'rate-limited' },
     });
     expect(JSON.stringify(entries)).not.toContain('//Alice');
+  });
+
+  it('says and records that there is nothing new when the shares have not changed', async () => {
+    const unchanged = (holder: string) =>
+      runPublishCycle({
+        db: store.db,
+        projectId: store.projectId,
+        signer: chain.alice,
+        scoring: DEFAULT_SCORING_CONFIG,
+        publishing: publishConfigFromEnv(env()),
+        log: recordingLogger(),
+        trigger: { kind: 'schedule', ref: holder },
+        holder,
+        unchangedRepublishMs: 3_600_000,
+      });
+    expect((await unchanged('first')).result.status).toBe('included');
+    await chain.advance(3);
+    const log = recordingLogger();
+    const second = await runPublishCycle({
+      db: store.db,
+      projectId: store.projectId,
+      signer: chain.alice,
+      scoring: DEFAULT_SCORING_CONFIG,
+      publishing: publishConfigFromEnv(env()),
+      log,
+      trigger: { kind: 'schedule', ref: 'second' },
+      holder: 'second',
+      unchangedRepublishMs: 3_600_000,
+    });
+    expect(second.result).toMatchObject({ status: 'skipped', error_code: 'Unchanged' });
+    expect(log.messages('INFO').some((l) => l.startsWith('Nothing new to publish'))).toBe(true);
+    const [latest] = await recentTransactions(store.db, { limit: 1 });
+    expect(latest).toMatchObject({
+      status: 'skipped',
+      error_code: 'Unchanged',
+      trigger_ref: 'second',
+    });
   });
 
   it('lists the history newest first, and the failures alone', async () => {

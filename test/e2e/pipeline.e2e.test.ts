@@ -49,6 +49,8 @@ beforeAll(async () => {
     SUBTENSOR_NETWORK: chain.devnet.url,
     NETUID: String(NETUID),
     PUBLISH_ATTEMPTS: '2',
+    // The scheduled run must publish although no lead changed the shares since the first run.
+    UNCHANGED_REPUBLISH_MINUTES: '0',
     PUBLISH_RETRY_BASE_MS: '200',
   });
   writeFileSync(join(functions, '.secret.local'), 'VALIDATOR_HOTKEY=//Alice\n');

@@ -17,6 +17,12 @@ export const VALIDATOR_HOTKEY = defineSecret('VALIDATOR_HOTKEY');
  */
 export const PUBLISH_SCHEDULE = process.env.PUBLISH_SCHEDULE?.trim() || 'every 60 minutes';
 
+/**
+ * Unchanged shares are not re-sent within this many minutes of the last successful publish: a
+ * lead that changes nothing costs no extrinsic, while the hourly run still refreshes the weights.
+ */
+export const UNCHANGED_REPUBLISH_DEFAULT_MINUTES = 50;
+
 export const params = [
   defineString(PUBLISH_ENV.endpoint, {
     default: PUBLISH_DEFAULTS.endpoint,
@@ -53,7 +59,7 @@ export const params = [
     default: String(DEFAULT_SCORING_CONFIG.sourcedWeight),
   }),
   defineInt('UNCHANGED_REPUBLISH_MINUTES', {
-    default: 0,
+    default: UNCHANGED_REPUBLISH_DEFAULT_MINUTES,
     description: 'Do not re-send unchanged weights within this many minutes of the last success',
   }),
 ];

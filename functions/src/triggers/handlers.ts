@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Firestore } from 'firebase-admin/firestore';
 import { hotkeyFromSecret } from '../chain/hotkey';
+import { UNCHANGED_REPUBLISH_DEFAULT_MINUTES } from '../config/params';
 import { publishConfigFromEnv } from '../config/publishing';
 import { scoringConfigFromEnv } from '../config/scoring';
 import type { Logger } from '../logs/logger';
@@ -76,7 +77,8 @@ export async function onPublishTask(
     trigger: { kind: task.trigger, ref: task.trigger_ref ?? task.task_id },
     holder: `${task.task_id}/${randomUUID()}`,
     nowMs: deps.nowMs,
-    unchangedRepublishMs: Number(env.UNCHANGED_REPUBLISH_MINUTES ?? 0) * 60_000,
+    unchangedRepublishMs:
+      Number(env.UNCHANGED_REPUBLISH_MINUTES ?? UNCHANGED_REPUBLISH_DEFAULT_MINUTES) * 60_000,
   });
   const { result, record } = outcome;
   logs.recorded(deps.log, record.id, record.iteration_count, result.status);
