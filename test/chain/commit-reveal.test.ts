@@ -32,6 +32,8 @@ const shares = () => ({ [miners[0]]: 0.75, [miners[1]]: 0.25 });
 const weightsOnChain = async () =>
   (await chain.api.query.subtensorModule.weights(NETUID, 0)).toJSON() as Array<[number, number]>;
 const best = () => chain.devnet.chain.best.number;
+const publish = (log = recordingLogger()) =>
+  publishWeights({ shares: shares(), signer: chain.alice, config: config(), log, db: store.db });
 
 async function start(legacyRuntime: boolean) {
   chain = await startTestChain({ finalityLag: 1, legacyRuntime });
@@ -53,13 +55,7 @@ describe('timelocked commits (current runtimes)', () => {
 
   it('commits to a drand round; devnet decrypts and applies exactly the intended weights', async () => {
     const log = recordingLogger();
-    const result = await publishWeights({
-      shares: shares(),
-      signer: chain.alice,
-      config: config(),
-      log,
-      db: store.db,
-    });
+    const result = await publish(log);
     expect(result).toMatchObject({
       status: 'included',
       mode: 'timelocked_commit',
@@ -105,13 +101,7 @@ describe('timelocked commits (current runtimes)', () => {
       }
     });
     const log = recordingLogger();
-    const result = await publishWeights({
-      shares: shares(),
-      signer: chain.alice,
-      config: config(),
-      log,
-      db: store.db,
-    });
+    const result = await publish(log);
     expect(result).toMatchObject({ status: 'included', reassigned_uids: [2], uids: [1] });
     expect(await weightsOnChain()).toEqual([[1, 65535]]);
     expect(log.messages('WARN').some((l) => l.startsWith('Uid 2 moved from'))).toBe(true);
@@ -123,13 +113,7 @@ describe('hash commits (older runtimes)', () => {
 
   it('keeps the reveal in Firestore, waits for the window, then reveals from a fresh run', async () => {
     const log = recordingLogger();
-    const committed = await publishWeights({
-      shares: shares(),
-      signer: chain.alice,
-      config: config(),
-      log,
-      db: store.db,
-    });
+    const committed = await publish(log);
     expect(committed).toMatchObject({ status: 'included', mode: 'commit', uids: [1, 2] });
     const [pending] = await openCommits(store.db, chain.alice.address, NETUID);
     expect(pending).toMatchObject({
@@ -177,13 +161,7 @@ describe('hash commits (older runtimes)', () => {
 
   it('records a missed window as a failure and sends nothing late', async () => {
     const log = recordingLogger();
-    const committed = await publishWeights({
-      shares: shares(),
-      signer: chain.alice,
-      config: config(),
-      log,
-      db: store.db,
-    });
+    const committed = await publish(log);
     while (best() <= (committed.last_reveal_block ?? 0)) await chain.advance();
     const [missed] = await followUpCommits({
       db: store.db,

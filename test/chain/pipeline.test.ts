@@ -157,7 +157,7 @@ describe('publish requests', () => {
 });
 
 describe('the publish cycle', () => {
-  const cycle = (holder: string, log = recordingLogger()) =>
+  const cycle = (holder: string, log = recordingLogger(), unchangedRepublishMs?: number) =>
     runPublishCycle({
       db: store.db,
       projectId: store.projectId,
@@ -167,6 +167,7 @@ describe('the publish cycle', () => {
       log,
       trigger: { kind: 'task', ref: holder },
       holder,
+      unchangedRepublishMs,
     });
 
   it('never runs twice at once: the second stands down and says so', async () => {
@@ -254,32 +255,10 @@ describe('the publish cycle', () => {
   });
 
   it('says and records that there is nothing new when the shares have not changed', async () => {
-    const unchanged = (holder: string) =>
-      runPublishCycle({
-        db: store.db,
-        projectId: store.projectId,
-        signer: chain.alice,
-        scoring: DEFAULT_SCORING_CONFIG,
-        publishing: publishConfigFromEnv(env()),
-        log: recordingLogger(),
-        trigger: { kind: 'schedule', ref: holder },
-        holder,
-        unchangedRepublishMs: 3_600_000,
-      });
-    expect((await unchanged('first')).result.status).toBe('included');
+    expect((await cycle('first', recordingLogger(), 3_600_000)).result.status).toBe('included');
     await chain.advance(3);
     const log = recordingLogger();
-    const second = await runPublishCycle({
-      db: store.db,
-      projectId: store.projectId,
-      signer: chain.alice,
-      scoring: DEFAULT_SCORING_CONFIG,
-      publishing: publishConfigFromEnv(env()),
-      log,
-      trigger: { kind: 'schedule', ref: 'second' },
-      holder: 'second',
-      unchangedRepublishMs: 3_600_000,
-    });
+    const second = await cycle('second', log, 3_600_000);
     expect(second.result).toMatchObject({ status: 'skipped', error_code: 'Unchanged' });
     expect(log.messages('INFO').some((l) => l.startsWith('Nothing new to publish'))).toBe(true);
     const [latest] = await recentTransactions(store.db, { limit: 1 });
