@@ -175,8 +175,10 @@ describe('the publish cycle', () => {
     chain.devnet.controls.stalled = true; // the first publish waits for its block, holding the lease
     const first = cycle('one');
     await expect
-      .poll(async () =>
-        (await store.db.collection('validator_state').doc('publisher').get()).get('lease.holder'),
+      .poll(
+        async () =>
+          (await store.db.collection('validator_state').doc('publisher').get()).get('lease.holder'),
+        { timeout: 10_000 },
       )
       .toBe('one');
     const second = await cycle('two');
