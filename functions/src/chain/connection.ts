@@ -5,6 +5,7 @@
  * keeps one open.
  */
 import { ApiPromise, WsProvider } from '@polkadot/api';
+import { publicEndpoint } from './endpoints';
 import { ChainFailure, classifyRpcError, withDeadline } from './errors';
 
 /** Subtensor's own signed extension carries no data: declared so the api signs without warning. */
@@ -22,6 +23,8 @@ export async function withChain<T>(
   work: (api: ApiPromise) => Promise<T>,
 ): Promise<T> {
   const provider = new WsProvider(options.url, false);
+  // Messages end up in logs and the audit trail: never with the URL's key-bearing parts.
+  const shown = publicEndpoint({ network: 'custom', url: options.url });
   let api: ApiPromise | undefined;
   let lost: ((failure: ChainFailure) => void) | undefined;
   const disconnected = new Promise<never>((_, reject) => {
@@ -29,9 +32,9 @@ export async function withChain<T>(
   });
   disconnected.catch(() => undefined);
   try {
-    await withDeadline(`connecting to ${options.url}`, options.connectTimeoutMs, connect(provider));
+    await withDeadline(`connecting to ${shown}`, options.connectTimeoutMs, connect(provider));
     api = await withDeadline(
-      `loading the runtime from ${options.url}`,
+      `loading the runtime from ${shown}`,
       options.connectTimeoutMs,
       ApiPromise.create({
         provider,
@@ -41,9 +44,7 @@ export async function withChain<T>(
       }),
     );
     provider.on('disconnected', () =>
-      lost?.(
-        new ChainFailure('connection', 'Disconnected', `connection to ${options.url} was lost`),
-      ),
+      lost?.(new ChainFailure('connection', 'Disconnected', `connection to ${shown} was lost`)),
     );
     return await Promise.race([work(api), disconnected]);
   } catch (error) {

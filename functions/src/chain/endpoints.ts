@@ -31,3 +31,29 @@ export function resolveEndpoint(value: string): Endpoint {
   }
   return { network: 'custom', url: trimmed };
 }
+
+/**
+ * The endpoint as it may be logged and stored: providers put API keys in the path, the query or
+ * the user info of a URL, so only the scheme and host of a custom endpoint are kept.
+ */
+export function publicEndpoint(endpoint: Endpoint): string {
+  if (endpoint.network !== 'custom') return endpoint.url;
+  const url = new URL(endpoint.url);
+  const hidden =
+    url.username || url.password || url.search || (url.pathname !== '/' && url.pathname !== '');
+  return `${url.protocol}//${url.host}${hidden ? '/…' : ''}`;
+}
+
+/** Any ws:// or wss:// URL in a message (a library's error text, say), reduced to its public form. */
+export function scrubEndpoints(text: string): string {
+  return text.replace(/wss?:\/\/[^\s'"),]+/g, (url) => {
+    try {
+      return (
+        publicEndpoint({ network: 'custom', url: url.replace(/[.:]+$/, '') }) +
+        (/[.:]+$/.exec(url)?.[0] ?? '')
+      );
+    } catch {
+      return 'ws://…';
+    }
+  });
+}

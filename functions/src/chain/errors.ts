@@ -2,6 +2,8 @@
  * What went wrong on the way to the chain, classified once: a transient failure (connection,
  * timeout) is worth retrying; a chain refusal (bad version key, no permit, …) is not.
  */
+import { scrubEndpoints } from './endpoints';
+
 export type FailureKind = 'connection' | 'timeout' | 'refused' | 'invalid' | 'config';
 
 export class ChainFailure extends Error {
@@ -54,7 +56,8 @@ const CUSTOM_ERRORS: Record<number, string> = {
  */
 export function classifyRpcError(error: unknown): ChainFailure {
   if (error instanceof ChainFailure) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  // Library messages may quote the endpoint URL, API key and all: never let that through.
+  const message = scrubEndpoints(error instanceof Error ? error.message : String(error));
   const rpc = /^(-?\d+): (.*)$/s.exec(message);
   if (rpc) {
     const code = Number(rpc[1]);

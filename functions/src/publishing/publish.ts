@@ -13,6 +13,7 @@ import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import type { Firestore } from 'firebase-admin/firestore';
 import { withChain } from '../chain/connection';
+import { publicEndpoint } from '../chain/endpoints';
 import { classifyRpcError } from '../chain/errors';
 import { currentHotkeys, readSubnetState, type SubnetState } from '../chain/subnet-state';
 import { submitAndWatch } from '../chain/submit';
@@ -136,7 +137,7 @@ export async function withRetries(
     }
     return {
       network: config.endpoint.network,
-      endpoint: config.endpoint.url,
+      endpoint: publicEndpoint(config.endpoint),
       netuid: config.netuid,
       validator_hotkey: signer.address,
       ...outcome,
@@ -148,7 +149,13 @@ export async function withRetries(
 
 export async function publishWeights(request: PublishRequest): Promise<PublishResult> {
   const { config, signer, log } = request;
-  logs.connecting(log, config.endpoint.network, config.endpoint.url, config.netuid, signer.address);
+  logs.connecting(
+    log,
+    config.endpoint.network,
+    publicEndpoint(config.endpoint),
+    config.netuid,
+    signer.address,
+  );
   const result = await withRetries(request, 'set_weights', (api, connectedAt) =>
     attemptPublish(api, request, connectedAt),
   );

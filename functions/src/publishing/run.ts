@@ -5,6 +5,7 @@
  */
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { Firestore } from 'firebase-admin/firestore';
+import { publicEndpoint } from '../chain/endpoints';
 import type { PublishConfig } from '../config/publishing';
 import type { ScoringConfig } from '../config/scoring';
 import type { Logger } from '../logs/logger';
@@ -133,7 +134,7 @@ function skipped(input: CycleInput, code: string, reason: string): PublishResult
     retryable: false,
     mode: 'set_weights',
     network: publishing.endpoint.network,
-    endpoint: publishing.endpoint.url,
+    endpoint: publicEndpoint(publishing.endpoint),
     netuid: publishing.netuid,
     validator_hotkey: signer.address,
     uids: [],
