@@ -14,8 +14,7 @@ import { logger, setGlobalOptions } from 'firebase-functions/v2';
 import { onDocumentCreated } from 'firebase-functions/v2/firestore';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { onTaskDispatched } from 'firebase-functions/v2/tasks';
-import { PUBLISH_SCHEDULE, VALIDATOR_HOTKEY } from './config/params';
-import { DEFAULT_SCORING_CONFIG } from './config/scoring';
+import { CURATED_LEADS_COLLECTION, PUBLISH_SCHEDULE, VALIDATOR_HOTKEY } from './config/params';
 import { onSourcedLead } from './leads/review';
 import * as handlers from './triggers/handlers';
 import type { PublishTask } from './triggers/schedule-publish';
@@ -35,7 +34,7 @@ const deps = (): handlers.PipelineDeps => ({
 });
 
 export const onCuratedLeadCreated = onDocumentCreated(
-  { document: `${DEFAULT_SCORING_CONFIG.curatedLeadsCollection}/{leadId}`, retry: true },
+  { document: `${CURATED_LEADS_COLLECTION}/{leadId}`, retry: true },
   (event) => handlers.onCuratedLead(deps(), event.params.leadId),
 );
 

@@ -18,6 +18,14 @@ export const VALIDATOR_HOTKEY = defineSecret('VALIDATOR_HOTKEY');
 export const PUBLISH_SCHEDULE = process.env.PUBLISH_SCHEDULE?.trim() || 'every 60 minutes';
 
 /**
+ * The curated-leads trigger listens on the collection scoring reads; a trigger's path is also
+ * fixed at deploy, so it is read the same way (CURATED_LEADS_COLLECTION in functions/.env).
+ */
+export const CURATED_LEADS_COLLECTION =
+  process.env[SCORING_ENV.curatedLeadsCollection]?.trim() ||
+  DEFAULT_SCORING_CONFIG.curatedLeadsCollection;
+
+/**
  * Unchanged shares are not re-sent within this many minutes of the last successful publish: a
  * lead that changes nothing costs no extrinsic, while the hourly run still refreshes the weights.
  */
