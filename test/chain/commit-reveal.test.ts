@@ -159,6 +159,20 @@ describe('hash commits (older runtimes)', () => {
     expect(await openCommits(store.db, chain.alice.address, NETUID)).toEqual([]);
   });
 
+  it('keeps a commit open when the chain cannot be reached, for the next run to reveal', async () => {
+    const committed = await publish();
+    const unreachable = devnetPublishConfig(chain, NETUID, {
+      endpoint: { network: 'custom', url: 'ws://127.0.0.1:1' },
+    });
+    const log = recordingLogger();
+    expect(
+      await followUpCommits({ db: store.db, config: unreachable, signer: chain.alice, log }),
+    ).toEqual([]);
+    expect((await openCommits(store.db, chain.alice.address, NETUID)).map((c) => c.id)).toEqual([
+      committed.commit_id,
+    ]);
+  });
+
   it('records a missed window as a failure and sends nothing late', async () => {
     const log = recordingLogger();
     const committed = await publish(log);

@@ -24,29 +24,33 @@ export async function followUpCommits(
   request: Pick<PublishRequest, 'config' | 'signer' | 'log' | 'sleep'> & { db: Firestore },
 ): Promise<FollowUp[]> {
   const { db, config, signer, log } = request;
-  const open = await openCommits(db, signer.address, config.netuid);
   const followUps: FollowUp[] = [];
-  for (const commit of open) {
-    if (commit.kind === 'hash') {
-      let outcome: FollowUp['outcome'] = 'waiting';
-      const result = await withRetries(request, 'reveal', async (api) => {
-        const attempt = await revealHash(api, commit, request);
-        outcome = attempt.outcome;
-        return attempt.result;
-      });
-      if (result.status === 'failed' && outcome === 'waiting') outcome = 'failed';
-      if (outcome !== 'waiting') followUps.push({ commit, result, outcome });
-      await settle(db, log, commit, outcome, result);
-    } else {
-      const seen = await withRetries(request, 'reveal', (api) => observeTimelocked(api, commit));
-      const outcome = (seen as Outcome & { follow?: FollowUp['outcome'] }).follow ?? 'waiting';
-      if (outcome !== 'waiting')
-        followUps.push({ commit, outcome, result: outcome === 'missed' ? seen : undefined });
-      await settle(db, log, commit, outcome, seen);
-    }
+  for (const commit of await openCommits(db, signer.address, config.netuid)) {
+    const result = await withRetries(request, 'reveal', (api) =>
+      commit.kind === 'hash' ? revealHash(api, commit, request) : observeTimelocked(api, commit),
+    );
+    const outcome = outcomeOf(result);
+    await settle(db, log, commit, outcome, result);
+    if (outcome === 'waiting') continue;
+    // A timelocked reveal is the chain's, not an attempt of ours: only its absence is recorded.
+    const recorded = commit.kind === 'hash' || outcome === 'missed' ? result : undefined;
+    followUps.push({ commit, outcome, result: recorded });
   }
   return followUps;
 }
+
+/**
+ * What a follow-up found: revealed when it landed (or was seen applied), waiting while the window
+ * has not opened or after a transient failure (the next run tries again), missed when the window
+ * passed, failed when the chain refused the reveal.
+ */
+function outcomeOf(result: PublishResult): FollowUp['outcome'] {
+  if (result.status === 'included' || result.status === 'finalized') return 'revealed';
+  if (result.status !== 'failed' || result.retryable) return 'waiting';
+  return MISSED.has(result.error_code ?? '') ? 'missed' : 'failed';
+}
+
+const MISSED = new Set(['RevealWindowMissed', 'RevealNotObserved']);
 
 async function settle(
   db: Firestore,
@@ -85,7 +89,7 @@ async function revealHash(
   api: ApiPromise,
   commit: PendingCommit,
   request: Pick<PublishRequest, 'config' | 'signer'>,
-): Promise<{ outcome: FollowUp['outcome']; result: Outcome }> {
+): Promise<Outcome> {
   const { config, signer } = request;
   const best = (await api.rpc.chain.getHeader()).number.toNumber();
   // The reveal lands in the next block at the earliest.
@@ -93,25 +97,19 @@ async function revealHash(
   const base = { ...committedFields(commit), mode: 'reveal' as const, block_number: best };
   if (next < commit.first_reveal_block) {
     return {
-      outcome: 'waiting',
-      result: {
-        ...base,
-        status: 'skipped',
-        error_code: 'RevealNotYet',
-        reason: `the reveal window opens at block ${commit.first_reveal_block}`,
-      },
+      ...base,
+      status: 'skipped',
+      error_code: 'RevealNotYet',
+      reason: `the reveal window opens at block ${commit.first_reveal_block}`,
     };
   }
   if (next > commit.last_reveal_block) {
     return {
-      outcome: 'missed',
-      result: {
-        ...base,
-        status: 'failed',
-        error_code: 'RevealWindowMissed',
-        reason: `the reveal window (blocks ${commit.first_reveal_block}–${commit.last_reveal_block}) passed before a run could reveal`,
-        retryable: false,
-      },
+      ...base,
+      status: 'failed',
+      error_code: 'RevealWindowMissed',
+      reason: `the reveal window (blocks ${commit.first_reveal_block}–${commit.last_reveal_block}) passed before a run could reveal`,
+      retryable: false,
     };
   }
   const tx = api.tx.subtensorModule.revealWeights(
@@ -133,20 +131,14 @@ async function revealHash(
   };
   if (included.dispatchError) {
     return {
-      outcome: 'failed',
-      result: {
-        ...landed,
-        status: 'failed',
-        error_code: included.dispatchError.code,
-        reason: included.dispatchError.message,
-        retryable: false,
-      },
+      ...landed,
+      status: 'failed',
+      error_code: included.dispatchError.code,
+      reason: included.dispatchError.message,
+      retryable: false,
     };
   }
-  return {
-    outcome: 'revealed',
-    result: { ...landed, status: included.finalized ? 'finalized' : 'included' },
-  };
+  return { ...landed, status: included.finalized ? 'finalized' : 'included' };
 }
 
 /**
@@ -154,15 +146,12 @@ async function revealHash(
  * Weights row holds the committed values and LastUpdate is in the window (the block of the
  * reveal). One epoch after the window without that, the reveal is counted as missed.
  */
-async function observeTimelocked(
-  api: ApiPromise,
-  commit: PendingCommit,
-): Promise<Outcome & { follow: FollowUp['outcome'] }> {
+async function observeTimelocked(api: ApiPromise, commit: PendingCommit): Promise<Outcome> {
   const q = api.query.subtensorModule;
   const best = (await api.rpc.chain.getHeader()).number.toNumber();
   const base = { ...committedFields(commit), mode: 'reveal' as const, block_number: best };
   if (best < commit.first_reveal_block)
-    return { ...base, status: 'skipped', error_code: 'RevealNotYet', follow: 'waiting' };
+    return { ...base, status: 'skipped', error_code: 'RevealNotYet' };
   const uid = await q.uids(commit.netuid, commit.hotkey);
   const uidValue = (uid as unknown as { isSome: boolean; unwrap(): { toNumber(): number } }).isSome
     ? (uid as unknown as { unwrap(): { toNumber(): number } }).unwrap().toNumber()
@@ -178,7 +167,7 @@ async function observeTimelocked(
       applied.length === commit.uids.length &&
       applied.every(([u, v], i) => u === commit.uids[i] && v === commit.values[i]);
     if (same && at >= commit.first_reveal_block) {
-      return { ...base, block_number: at, status: 'included', follow: 'revealed' };
+      return { ...base, block_number: at, status: 'included' };
     }
   }
   const span = commit.last_reveal_block - commit.first_reveal_block + 1;
@@ -189,8 +178,7 @@ async function observeTimelocked(
       error_code: 'RevealNotObserved',
       reason: `the chain did not apply the timelocked commit in its reveal epoch (blocks ${commit.first_reveal_block}–${commit.last_reveal_block})`,
       retryable: false,
-      follow: 'missed',
     };
   }
-  return { ...base, status: 'skipped', error_code: 'RevealPending', follow: 'waiting' };
+  return { ...base, status: 'skipped', error_code: 'RevealPending' };
 }
