@@ -194,7 +194,9 @@ async function attemptPublish(
     hotkeys,
     config.readTimeoutMs,
   );
-  const mode = chooseMode(api, state.commitRevealEnabled) ?? 'set_weights';
+  const chosen = chooseMode(api, state.commitRevealEnabled);
+  // Without a commit call the form is unknowable; the skip below says so under set_weights.
+  const mode = chosen ?? 'set_weights';
   const chain = {
     mode,
     block_number: state.blockNumber,
@@ -233,7 +235,7 @@ async function attemptPublish(
       `the validator (uid ${state.validatorUid}) has no validator permit on subnet ${config.netuid}`,
     );
   }
-  if (state.commitRevealEnabled && !chooseMode(api, true)) {
+  if (!chosen) {
     return stop(
       'skipped',
       'CommitRevealEnabled',
