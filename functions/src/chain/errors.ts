@@ -4,7 +4,9 @@
  */
 import { scrubEndpoints } from './endpoints';
 
-export type FailureKind = 'connection' | 'timeout' | 'refused' | 'invalid' | 'config';
+/** `unsupported`: the connected runtime lacks an item the publisher needs (never retried). */
+export type FailureKind =
+  'connection' | 'timeout' | 'refused' | 'invalid' | 'config' | 'unsupported';
 
 export class ChainFailure extends Error {
   override name = 'ChainFailure';

@@ -5,11 +5,15 @@
  * reveal period, the drand beacon and the chain clock).
  */
 import type { ApiPromise } from '@polkadot/api';
+import type { QueryableStorageEntry } from '@polkadot/api/types';
 import type { Codec } from '@polkadot/types/types';
 import { hexToU8a } from '@polkadot/util';
 import { withDeadline } from './errors';
+import { DEFAULT_BLOCK_SECONDS, RuntimeItems, type StorageName } from './runtime-items';
 
 export interface SubnetState {
+  /** What the connected runtime offers of the items the publisher uses. */
+  items: RuntimeItems;
   blockNumber: number;
   blockHash: string;
   specVersion: number;
@@ -33,6 +37,8 @@ export interface SubnetState {
   commitRevealVersion: number;
   /** The chain clock (Timestamp.Now), ms; the local clock where the runtime has no Timestamp. */
   chainTimeMs: number;
+  /** Seconds per block: Aura.SlotDuration, or DEFAULT_BLOCK_SECONDS. */
+  blockSeconds: number;
   /** Drand.BeaconConfig, where the runtime stores a beacon. */
   beacon?: { publicKey: Uint8Array; genesisTime: number; period: number };
   /** Drand.LastStoredRound (0 without a beacon). */
@@ -57,34 +63,44 @@ async function read(
   validator: string,
   hotkeys: readonly string[],
 ): Promise<SubnetState> {
+  const items = new RuntimeItems(api);
   const header = await api.rpc.chain.getHeader();
   const blockHash = header.hash.toHex();
   const at = await api.at(blockHash);
-  const q = at.query.subtensorModule;
-  const drand =
-    at.query.drand?.beaconConfig && at.query.drand.lastStoredRound ? at.query.drand : undefined;
-  const clock = at.query.timestamp?.now;
   const asked = [validator, ...hotkeys];
   type Query = Parameters<typeof at.queryMulti>[0][number];
-  const named: Record<string, Query> = {
-    neurons: [q.subnetworkN, netuid],
-    minAllowed: [q.minAllowedWeights, netuid],
-    maxLimit: [q.maxWeightsLimit, netuid],
-    versionKey: [q.weightsVersionKey, netuid],
-    rateLimit: [q.weightsSetRateLimit, netuid],
-    commitReveal: [q.commitRevealWeightsEnabled, netuid],
-    lastUpdate: [q.lastUpdate, netuid],
-    permits: [q.validatorPermit, netuid],
-    tempo: [q.tempo, netuid],
-    revealPeriod: [q.revealPeriodEpochs, netuid],
-    crVersion: q.commitRevealWeightsVersion,
-    ...(clock ? { now: clock } : {}),
-    ...(drand ? { beacon: drand.beaconConfig, lastRound: drand.lastStoredRound } : {}),
+  // Required items throw UnsupportedRuntime here; optional ones are left out when absent.
+  const subnetItem = (name: StorageName): Query => [items.storage(name, at), netuid];
+  const optional = (
+    name: StorageName,
+    query: (entry: QueryableStorageEntry<'promise'>) => Query,
+  ) => {
+    const entry = items.optionalStorage(name, at);
+    return entry ? query(entry) : undefined;
   };
-  const names = Object.keys(named);
+  const perSubnet = (name: StorageName) => optional(name, (entry) => [entry, netuid]);
+  const plain = (name: StorageName) => optional(name, (entry) => entry);
+  const named: Record<string, Query | undefined> = {
+    neurons: subnetItem('SubtensorModule.SubnetworkN'),
+    minAllowed: perSubnet('SubtensorModule.MinAllowedWeights'),
+    maxLimit: perSubnet('SubtensorModule.MaxWeightsLimit'),
+    versionKey: perSubnet('SubtensorModule.WeightsVersionKey'),
+    rateLimit: perSubnet('SubtensorModule.WeightsSetRateLimit'),
+    commitReveal: perSubnet('SubtensorModule.CommitRevealWeightsEnabled'),
+    lastUpdate: perSubnet('SubtensorModule.LastUpdate'),
+    permits: perSubnet('SubtensorModule.ValidatorPermit'),
+    tempo: perSubnet('SubtensorModule.Tempo'),
+    revealPeriod: perSubnet('SubtensorModule.RevealPeriodEpochs'),
+    crVersion: plain('SubtensorModule.CommitRevealWeightsVersion'),
+    now: plain('Timestamp.Now'),
+    beacon: plain('Drand.BeaconConfig'),
+    lastRound: plain('Drand.LastStoredRound'),
+  };
+  const uidsEntry = items.storage('SubtensorModule.Uids', at);
+  const names = Object.keys(named).filter((name) => named[name] !== undefined);
   const values = await at.queryMulti([
-    ...names.map((name) => named[name]),
-    ...asked.map((hotkey) => [q.uids, [netuid, hotkey]] as Query),
+    ...names.map((name) => named[name] as Query),
+    ...asked.map((hotkey) => [uidsEntry, [netuid, hotkey]] as Query),
   ]);
   const v = Object.fromEntries(names.map((name, i) => [name, values[i]])) as Record<
     string,
@@ -98,27 +114,33 @@ async function read(
   const validatorUid = uids.get(validator);
   if (!hotkeys.includes(validator)) uids.delete(validator);
   const lastUpdates = (v.lastUpdate?.toJSON() as Array<number | string> | null) ?? [];
-  const permitList = (v.permits?.toJSON() as boolean[] | null) ?? [];
+  const permitList = (v.permits?.toJSON() as boolean[] | null) ?? undefined;
   const config = v.beacon?.toJSON() as
     { publicKey?: string; genesisTime?: number; period?: number } | undefined;
+  const slot = items.constant('Aura.SlotDuration');
   return {
+    items,
     blockNumber: header.number.toNumber(),
     blockHash,
     specVersion: api.runtimeVersion.specVersion.toNumber(),
     neurons: num(v.neurons),
-    minAllowedWeights: num(v.minAllowed),
-    maxWeightsLimit: num(v.maxLimit),
+    minAllowedWeights: v.minAllowed ? num(v.minAllowed) : 0,
+    maxWeightsLimit: v.maxLimit ? num(v.maxLimit) : 65535,
     weightsVersionKey: BigInt(v.versionKey?.toString() ?? '0'),
-    weightsSetRateLimit: num(v.rateLimit),
+    // Without the rate limit or LastUpdate, nothing is checked before sending: the chain decides.
+    weightsSetRateLimit: v.rateLimit && v.lastUpdate ? num(v.rateLimit) : 0,
     commitRevealEnabled: v.commitReveal?.toString() === 'true',
     validatorUid,
-    validatorPermit: validatorUid !== undefined && permitList[validatorUid] === true,
+    // Without ValidatorPermit, the chain decides.
+    validatorPermit:
+      validatorUid !== undefined && (permitList === undefined || permitList[validatorUid] === true),
     validatorLastUpdate: validatorUid !== undefined ? Number(lastUpdates[validatorUid] ?? 0) : 0,
     uids,
     tempo: num(v.tempo),
-    revealPeriodEpochs: num(v.revealPeriod),
+    revealPeriodEpochs: v.revealPeriod ? num(v.revealPeriod) : 1,
     commitRevealVersion: num(v.crVersion),
     chainTimeMs: v.now ? num(v.now) : Date.now(),
+    blockSeconds: slot ? num(slot) / 1000 : DEFAULT_BLOCK_SECONDS,
     // A beacon key is 96 bytes (G2, compressed): anything else means no usable beacon config.
     beacon:
       config?.publicKey && config.publicKey.length === 2 + 192
@@ -135,12 +157,13 @@ async function read(
 /** The hotkeys now registered at `uids` (Keys), read at the best block: the check right before sending. */
 export async function currentHotkeys(
   api: ApiPromise,
+  items: RuntimeItems,
   netuid: number,
   uids: readonly number[],
 ): Promise<Map<number, string>> {
-  const q = api.query.subtensorModule;
+  const keys = items.storage('SubtensorModule.Keys');
   const values = await api.queryMulti(
-    uids.map((uid) => [q.keys, [netuid, uid]] as [typeof q.keys, [number, number]]),
+    uids.map((uid) => [keys, [netuid, uid]] as [typeof keys, [number, number]]),
   );
   return new Map(uids.map((uid, i) => [uid, values[i].toString()]));
 }

@@ -8,6 +8,7 @@ import { createHash, randomFillSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Registry } from '@polkadot/types/types';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
+import { DEFAULT_BLOCK_SECONDS } from './runtime-items';
 
 /** A drand beacon: its BLS12-381 G2 public key (96 bytes, compressed), genesis (s) and period (s). */
 export interface Beacon {
@@ -42,7 +43,6 @@ const U16_MAX = 0xffff;
 
 /** The chain waits this many blocks past the start of the reveal epoch (subtensor's margin). */
 const REVEAL_MARGIN_BLOCKS = 3;
-const DEFAULT_BLOCK_SECONDS = 12;
 
 /** sha256 of the round as a u64 big-endian: the IBE identity drand signs for that round. */
 export function roundIdentity(round: bigint): Uint8Array {

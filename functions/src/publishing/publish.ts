@@ -8,6 +8,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { ApiPromise } from '@polkadot/api';
+import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
@@ -15,6 +16,7 @@ import type { Firestore } from 'firebase-admin/firestore';
 import { withChain } from '../chain/connection';
 import { publicEndpoint } from '../chain/endpoints';
 import { classifyRpcError } from '../chain/errors';
+import type { CallName } from '../chain/runtime-items';
 import { currentHotkeys, readSubnetState, type SubnetState } from '../chain/subnet-state';
 import { submitAndWatch } from '../chain/submit';
 import {
@@ -31,9 +33,6 @@ import * as logs from '../logs/publishing';
 import { processWeights } from '../weights/process';
 import { toU16Weights } from '../weights/u16';
 import { saveCommit, updateCommit, type PendingCommit } from './commits';
-
-/** Seconds per block on subtensor, for estimates. */
-export const BLOCK_SECONDS = 12;
 
 export type PublishStatus =
   'included' | 'finalized' | 'failed' | 'rate-limited' | 'skipped' | 'dry-run';
@@ -68,6 +67,8 @@ export interface PublishResult {
   reassigned_uids?: number[];
   next_allowed_block?: number;
   eta_seconds?: number;
+  /** Seconds per block, as the runtime states it (Aura.SlotDuration) or subtensor's 12 s. */
+  block_seconds?: number;
   /** Commits: the commit's id (hash, or the ciphertext's blake2), reveal epoch and first block. */
   commit_id?: string;
   reveal_epoch?: number;
@@ -170,15 +171,6 @@ function backoff(baseMs: number, attempt: number): number {
 
 const empty = () => ({ uids: [], weights: [], uid_hotkeys: {}, unregistered_hotkeys: [] });
 
-/** The form the subnet accepts, from its switch and the calls this runtime has. */
-export function chooseMode(api: ApiPromise, commitRevealEnabled: boolean): PublishMode | undefined {
-  if (!commitRevealEnabled) return 'set_weights';
-  const calls = api.tx.subtensorModule;
-  if (calls.commitTimelockedWeights) return 'timelocked_commit';
-  if (calls.commitWeights && calls.revealWeights) return 'commit';
-  return undefined;
-}
-
 async function attemptPublish(
   api: ApiPromise,
   request: PublishRequest,
@@ -194,15 +186,17 @@ async function attemptPublish(
     hotkeys,
     config.readTimeoutMs,
   );
-  const chosen = chooseMode(api, state.commitRevealEnabled);
-  // Without a commit call the form is unknowable; the skip below says so under set_weights.
-  const mode = chosen ?? 'set_weights';
+  const choice = state.items.form(state.commitRevealEnabled);
+  // Without the form's items the form is unknowable; the refusal below says which are missing.
+  const mode =
+    'form' in choice ? choice.form : state.commitRevealEnabled ? 'commit' : 'set_weights';
   const chain = {
     mode,
     block_number: state.blockNumber,
     block_hash: state.blockHash,
     spec_version: state.specVersion,
     validator_uid: state.validatorUid,
+    block_seconds: state.blockSeconds,
   };
   const timings: Timings = { connect_ms: t0 - connectedAt, read_ms: Date.now() - t0 };
   const stop = (
@@ -235,11 +229,11 @@ async function attemptPublish(
       `the validator (uid ${state.validatorUid}) has no validator permit on subnet ${config.netuid}`,
     );
   }
-  if (!chosen) {
+  if ('missing' in choice) {
     return stop(
-      'skipped',
-      'CommitRevealEnabled',
-      `commit-reveal is enabled on subnet ${config.netuid} but this runtime has no commit call`,
+      'failed',
+      'UnsupportedRuntime',
+      choice.missing.map((name) => `${name} missing`).join(', '),
     );
   }
   if (mode === 'commit' && !request.db) {
@@ -260,7 +254,7 @@ async function attemptPublish(
     });
 
   // A uid may have been re-registered to another hotkey since the read: it must not get the weight.
-  const now = await currentHotkeys(api, config.netuid, [...hotkeyOf.keys()]);
+  const now = await currentHotkeys(api, state.items, config.netuid, [...hotkeyOf.keys()]);
   const reassigned = [...hotkeyOf]
     .filter(([uid, hotkey]) => now.get(uid) !== hotkey)
     .map(([uid]) => uid);
@@ -298,7 +292,7 @@ async function attemptPublish(
       ),
       ...sent,
       next_allowed_block: nextAllowed,
-      eta_seconds: (nextAllowed - state.blockNumber) * BLOCK_SECONDS,
+      eta_seconds: (nextAllowed - state.blockNumber) * state.blockSeconds,
     };
   }
   if (request.dryRun) {
@@ -363,7 +357,7 @@ async function attemptPublish(
     ...landed,
     status: included.finalized ? 'finalized' : 'included',
     next_allowed_block: blockNumber + state.weightsSetRateLimit,
-    eta_seconds: state.weightsSetRateLimit * BLOCK_SECONDS,
+    eta_seconds: state.weightsSetRateLimit * state.blockSeconds,
   };
 }
 
@@ -414,7 +408,7 @@ function convert(
 }
 
 interface Built {
-  tx: ReturnType<ApiPromise['tx']['subtensorModule']['setWeights']>;
+  tx: SubmittableExtrinsic<'promise'>;
   fields: Partial<PublishResult>;
   commit?: PendingCommit;
 }
@@ -428,10 +422,13 @@ async function buildExtrinsic(
   versionKey: bigint,
 ): Promise<Built> {
   const { config, signer } = request;
-  const calls = api.tx.subtensorModule;
+  const call = (name: CallName) => state.items.call(name);
   const netuid = config.netuid;
   if (mode === 'set_weights')
-    return { tx: calls.setWeights(netuid, emit.uids, emit.values, versionKey), fields: {} };
+    return {
+      tx: call('SubtensorModule.set_weights')(netuid, emit.uids, emit.values, versionKey),
+      fields: {},
+    };
 
   const revealEpoch = epochIndex(state.blockNumber, netuid, state.tempo) + state.revealPeriodEpochs;
   const window = {
@@ -466,6 +463,7 @@ async function buildExtrinsic(
       revealPeriodEpochs: state.revealPeriodEpochs,
       lastStoredRound: state.lastStoredRound,
       beacon,
+      blockSeconds: state.blockSeconds,
     });
     const payload = encodeWeightsPayload(
       api.registry,
@@ -479,7 +477,7 @@ async function buildExtrinsic(
     const commit = pending(id, 'timelocked', { reveal_round: round.toString() });
     if (request.db) await saveCommit(request.db, commit);
     return {
-      tx: calls.commitTimelockedWeights(
+      tx: call('SubtensorModule.commit_timelocked_weights')(
         netuid,
         u8aToHex(ciphertext),
         round,
@@ -508,7 +506,11 @@ async function buildExtrinsic(
   );
   const commit = pending(hash, 'hash', { salt });
   await saveCommit(requireDb(request), commit);
-  return { tx: calls.commitWeights(netuid, hash), fields: { ...window, commit_id: hash }, commit };
+  return {
+    tx: call('SubtensorModule.commit_weights')(netuid, hash),
+    fields: { ...window, commit_id: hash },
+    commit,
+  };
 }
 
 function requireDb(request: PublishRequest): Firestore {

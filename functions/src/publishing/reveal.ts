@@ -6,6 +6,7 @@
  */
 import type { ApiPromise } from '@polkadot/api';
 import type { Firestore } from 'firebase-admin/firestore';
+import { RuntimeItems } from '../chain/runtime-items';
 import { submitAndWatch } from '../chain/submit';
 import type { Logger } from '../logs/logger';
 import * as logs from '../logs/publishing';
@@ -112,7 +113,7 @@ async function revealHash(
       retryable: false,
     };
   }
-  const tx = api.tx.subtensorModule.revealWeights(
+  const tx = new RuntimeItems(api).call('SubtensorModule.reveal_weights')(
     config.netuid,
     commit.uids,
     commit.values,
@@ -147,22 +148,28 @@ async function revealHash(
  * reveal). One epoch after the window without that, the reveal is counted as missed.
  */
 async function observeTimelocked(api: ApiPromise, commit: PendingCommit): Promise<Outcome> {
-  const q = api.query.subtensorModule;
+  const items = new RuntimeItems(api);
   const best = (await api.rpc.chain.getHeader()).number.toNumber();
   const base = { ...committedFields(commit), mode: 'reveal' as const, block_number: best };
   if (best < commit.first_reveal_block)
     return { ...base, status: 'skipped', error_code: 'RevealNotYet' };
-  const uid = await q.uids(commit.netuid, commit.hotkey);
+  const weights = items.storage('SubtensorModule.Weights');
+  const lastUpdate = items.optionalStorage('SubtensorModule.LastUpdate');
+  const uid = await items.storage('SubtensorModule.Uids')(commit.netuid, commit.hotkey);
   const uidValue = (uid as unknown as { isSome: boolean; unwrap(): { toNumber(): number } }).isSome
     ? (uid as unknown as { unwrap(): { toNumber(): number } }).unwrap().toNumber()
     : undefined;
   if (uidValue !== undefined) {
-    const [row, lastUpdate] = await api.queryMulti([
-      [q.weights, [commit.netuid, uidValue]],
-      [q.lastUpdate, commit.netuid],
+    type Query = Parameters<typeof api.queryMulti>[0][number];
+    const [row, lastUpdated] = await api.queryMulti([
+      [weights, [commit.netuid, uidValue]] as Query,
+      // Without LastUpdate, the row alone says the reveal happened, and the best block stands for when.
+      ...(lastUpdate ? [[lastUpdate, commit.netuid] as Query] : []),
     ]);
     const applied = (row.toJSON() as Array<[number, number]>) ?? [];
-    const at = Number(((lastUpdate.toJSON() as number[] | null) ?? [])[uidValue] ?? 0);
+    const at = lastUpdated
+      ? Number(((lastUpdated.toJSON() as number[] | null) ?? [])[uidValue] ?? 0)
+      : best;
     const same =
       applied.length === commit.uids.length &&
       applied.every(([u, v], i) => u === commit.uids[i] && v === commit.values[i]);

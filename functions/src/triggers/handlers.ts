@@ -11,7 +11,7 @@ import { scoringConfigFromEnv } from '../config/scoring';
 import type { Logger } from '../logs/logger';
 import * as logs from '../logs/pipeline';
 import { reviewQueuedLeads } from '../leads/review';
-import { BLOCK_SECONDS } from '../publishing/publish';
+import { DEFAULT_BLOCK_SECONDS } from '../chain/runtime-items';
 import { runPublishCycle, type CycleOutcome } from '../publishing/run';
 import {
   requestPublish,
@@ -84,6 +84,7 @@ export async function onPublishTask(
   logs.recorded(deps.log, record.id, record.iteration_count, result.status);
   const reviewed = await reviewQueuedLeads({ db: deps.db, log: deps.log, nowMs: now(deps) });
   logs.resumingReview(deps.log, reviewed);
+  const blockSeconds = result.block_seconds ?? DEFAULT_BLOCK_SECONDS;
   if (result.eta_seconds !== undefined) {
     const nextAllowed = now(deps) + result.eta_seconds * 1000;
     await setNextAllowed(deps.db, nextAllowed);
@@ -92,7 +93,7 @@ export async function onPublishTask(
         kind: 'task',
         ref: task.task_id,
         nowMs: now(deps),
-        notBeforeMs: nextAllowed + BLOCK_SECONDS * 1000,
+        notBeforeMs: nextAllowed + blockSeconds * 1000,
       });
     }
   }
@@ -109,7 +110,7 @@ export async function onPublishTask(
       kind: 'task',
       ref: `reveal ${result.commit_id ?? ''}`,
       nowMs: now(deps),
-      notBeforeMs: now(deps) + Math.max(0, blocks) * BLOCK_SECONDS * 1000,
+      notBeforeMs: now(deps) + Math.max(0, blocks) * blockSeconds * 1000,
     });
   }
   if (result.status === 'failed' && result.retryable) {
