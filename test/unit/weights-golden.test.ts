@@ -18,7 +18,7 @@ interface Golden {
 
 // Computed by the reference SDK's own process_weights and convert_weights_and_uids_for_emit.
 const GOLDEN: Golden[] = JSON.parse(
-  readFileSync(new URL('../../../shared/reference/weights-golden.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/reference/weights-golden.json', import.meta.url), 'utf8'),
 );
 
 describe('the reference SDK golden vectors', () => {

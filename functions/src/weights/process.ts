@@ -2,7 +2,7 @@
  * The reference SDK's `process_weights` (bittensor v10, utils/weight_utils.py), reproduced with
  * its number types so the result is the same to the last bit: scores are float32 and every
  * operation is rounded to float32 (`Math.fround`), sums in sequence; the minimum-fill path works in
- * float64, as numpy does there. `shared/reference/weights-golden.json` holds the SDK's own output.
+ * float64, as numpy does there. `test/fixtures/reference/weights-golden.json` holds the SDK's own output.
  *
  * Like the SDK, the minimum-fill path adds scores by their position in `weights`, not by uid; the
  * publisher passes one entry per uid (0 … n−1), where the two are the same.
