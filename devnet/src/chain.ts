@@ -22,14 +22,25 @@ import { CUSTOM, invalidTransaction, RpcError } from './errors';
 import { BLOCK_HASH_COUNT, PALLETS } from './metadata/build';
 import { Beacon } from './pallets/drand';
 import * as subtensor from './pallets/subtensor';
+import { runtimeProfile, type RuntimeProfileName } from './profiles';
 import { Runtime, type Hex } from './runtime';
 import { State } from './state';
 
 export interface ChainOptions {
-  /** Runtime spec version reported and signed against (default 425; 224 for a legacy runtime). */
+  /**
+   * The real runtime generation the chain mirrors (RUNTIME_PROFILES, default `current`); an
+   * unknown name is an error that lists the profiles.
+   */
+  runtime?: RuntimeProfileName;
+  /** Runtime spec version reported and signed against (default: the profile's). */
   specVersion?: number;
-  /** An older runtime without timelocked commits (hash commit-reveal only). */
-  legacyRuntime?: boolean;
+  /**
+   * Items the served metadata leaves out, one at a time: `Pallet`, `Pallet.StorageItem` or
+   * `Pallet.Constant` (PascalCase), `Pallet.call_name` (snake_case). The chain keeps using them
+   * inside (its state stays whole); clients cannot see them, and an omitted call cannot be
+   * submitted. An entry that names nothing in the profile is an error.
+   */
+  omit?: readonly string[];
   /** Chain-clock time per block, in ms (default 12 000, as subtensor). */
   blockTimeMs?: number;
   /** How many blocks finality trails the best block (default 2). */
@@ -68,14 +79,6 @@ function callArgs(extrinsic: GenericExtrinsic): Record<string, Codec> {
   return Object.fromEntries(call.meta.args.map((arg, i) => [arg.name.toString(), call.args[i]]));
 }
 
-/** Weight-setting calls checked by SubtensorTransactionExtension at submission. */
-const WEIGHT_CALLS = new Set([
-  'setWeights',
-  'commitWeights',
-  'revealWeights',
-  'commitTimelockedWeights',
-]);
-
 export class Chain extends EventEmitter {
   readonly runtime: Runtime;
   readonly blockTimeMs: number;
@@ -94,26 +97,33 @@ export class Chain extends EventEmitter {
     options: ChainOptions,
   ) {
     super();
-    this.runtime = new Runtime(
-      options.specVersion ?? (options.legacyRuntime ? 224 : 425),
-      options.legacyRuntime,
-    );
     this.blockTimeMs = options.blockTimeMs ?? 12_000;
+    this.runtime = new Runtime({
+      profile: runtimeProfile(options.runtime),
+      specVersion: options.specVersion,
+      omit: options.omit,
+      blockTimeMs: this.blockTimeMs,
+    });
     this.finalityLag = options.finalityLag ?? 2;
     this.keepStates = options.keepStates ?? 512;
     const state = new State(this.runtime);
-    beacon.writeConfig(state);
+    if (this.timelocked) beacon.writeConfig(state);
     const timestampMs = options.genesisTimeMs ?? Date.now();
     state.set('timestamp', 'now', [], timestampMs);
     // The root network exists from genesis, as on subtensor.
     state.set('subtensorModule', 'networksAdded', [0], true);
     state.set('subtensorModule', 'commitRevealWeightsEnabled', [0], false);
-    beacon.storePulse(state, beacon.roundAt(timestampMs));
+    if (this.timelocked) beacon.storePulse(state, beacon.roundAt(timestampMs));
     this.addBlock(this.seal(0, `0x${'00'.repeat(32)}`, state, [], timestampMs));
   }
 
   static async create(options: ChainOptions = {}): Promise<Chain> {
     return new Chain(await Beacon.create(), options);
+  }
+
+  /** Whether the runtime has timelocked commit-reveal and its drand beacon (the Drand pallet). */
+  get timelocked(): boolean {
+    return this.runtime.profile.timelocked;
   }
 
   get genesisHash(): Hex {
@@ -191,6 +201,15 @@ export class Chain extends EventEmitter {
       throw new RpcError(
         1002,
         `Verification Error: Runtime error: Could not decode \`Extrinsic\`: ${String(error)}`,
+      );
+    }
+    const { section, method } = extrinsic.method;
+    if (!this.runtime.servesCall(section, method)) {
+      // A runtime without the call cannot decode it.
+      const [pallet, call] = extrinsic.callIndex;
+      throw new RpcError(
+        1002,
+        `Verification Error: Runtime error: Could not decode \`Extrinsic\`: Could not decode \`RuntimeCall\`: variant ${call} of pallet ${pallet} does not exist`,
       );
     }
     const hash = blake2AsHex(hexToU8a(hex), 256) as Hex;
@@ -273,15 +292,19 @@ export class Chain extends EventEmitter {
     if (!valid) throw invalidTransaction.badProof();
   }
 
-  /** SubtensorTransactionExtension::validate: stake for weight calls, and the reveal round. */
+  /**
+   * Subtensor's transaction (or signed) extension, validate: stake for weight calls, with the
+   * profile's code per call, and the reveal round of a timelocked commit.
+   */
   private checkExtension(extrinsic: GenericExtrinsic, state: State): void {
     const { section, method } = extrinsic.method;
-    if (section !== 'subtensorModule' || !WEIGHT_CALLS.has(method)) return;
+    const code = this.runtime.profile.stakeRejection[method];
+    if (section !== 'subtensorModule' || code === undefined) return;
     const args = callArgs(extrinsic);
     if (
       !subtensor.hasEnoughStake(state, Number(args.netuid.toString()), extrinsic.signer.toString())
     ) {
-      throw invalidTransaction.custom(CUSTOM.StakeAmountTooLow);
+      throw invalidTransaction.custom(code);
     }
     if (method === 'commitTimelockedWeights') {
       const last = BigInt(state.value('drand', 'lastStoredRound').toString());
@@ -305,9 +328,11 @@ export class Chain extends EventEmitter {
     state.set('system', 'blockHash', [parent.number], parent.hash);
     state.set('timestamp', 'now', [], timestampMs);
 
-    const round = this.beacon.roundAt(timestampMs);
-    this.beacon.storePulse(state, round);
-    this.revealTimelockedCommits(state, number, round, events);
+    if (this.timelocked) {
+      const round = this.beacon.roundAt(timestampMs);
+      this.beacon.storePulse(state, round);
+      this.revealTimelockedCommits(state, number, round, events);
+    }
 
     const included: PoolEntry[] = [];
     for (const entry of this.readyInOrder(state)) {
@@ -464,6 +489,17 @@ export class Chain extends EventEmitter {
           salt: list('salt'),
           versionKey: big('versionKey'),
         });
+      case 'batchRevealWeights': {
+        const lists = (name: string) =>
+          (args[name].toJSON() as number[][]).map((l) => l.map(Number));
+        return subtensor.batchRevealWeights(ctx, {
+          netuid: n('netuid'),
+          uidsList: lists('uidsList'),
+          valuesList: lists('valuesList'),
+          saltsList: lists('saltsList'),
+          versionKeys: (args.versionKeys.toJSON() as Array<number | string>).map(BigInt),
+        });
+      }
       case 'commitTimelockedWeights':
         return subtensor.commitTimelockedWeights(
           ctx,

@@ -5,6 +5,7 @@
  */
 import type { Chain } from './chain';
 import { RpcError } from './errors';
+import { stringCamelCase } from '@polkadot/util';
 import { epochIndex, firstBlockOfEpoch } from './pallets/subtensor';
 import type { State } from './state';
 
@@ -24,7 +25,7 @@ export interface SubnetParams {
   owner?: string;
 }
 
-/** Per-subnet items a control may set, and global ones. */
+/** Per-subnet items a control may set, and global ones (where the runtime has them). */
 const SUBNET_ITEMS = new Set([
   'tempo',
   'minAllowedWeights',
@@ -36,7 +37,7 @@ const SUBNET_ITEMS = new Set([
   'mechanismCountCurrent',
   'subnetOwnerHotkey',
 ]);
-const GLOBAL_ITEMS = new Set(['stakeThreshold', 'commitRevealWeightsVersion']);
+const GLOBAL_ITEMS = new Set(['stakeThreshold', 'weightsMinStake', 'commitRevealWeightsVersion']);
 
 const fail = (message: string): never => {
   throw new RpcError(-32602, `devnet: ${message}`);
@@ -62,14 +63,18 @@ export class Controls {
       fail(`subnet ${netuid} exists`);
     const set = (item: string, value: unknown) => state.set(PALLET, item, [netuid], value);
     set('networksAdded', true);
-    set('tempo', params.tempo ?? 360);
+    const { newSubnet } = this.chain.runtime.profile;
+    set('tempo', params.tempo ?? newSubnet.tempo);
     set('minAllowedWeights', params.minAllowedWeights ?? 1);
     set('maxWeightsLimit', params.maxWeightsLimit ?? 65535);
     set('weightsSetRateLimit', params.weightsSetRateLimit ?? 100);
     set('weightsVersionKey', params.weightsVersionKey ?? 0);
-    set('commitRevealWeightsEnabled', params.commitRevealWeightsEnabled ?? true);
+    set(
+      'commitRevealWeightsEnabled',
+      params.commitRevealWeightsEnabled ?? newSubnet.commitRevealWeightsEnabled,
+    );
     set('revealPeriodEpochs', params.revealPeriodEpochs ?? 1);
-    set('mechanismCountCurrent', 1);
+    if (this.chain.runtime.profile.mechanisms) set('mechanismCountCurrent', 1);
     if (params.owner) set('subnetOwnerHotkey', params.owner);
     this.maxUids.set(netuid, params.maxAllowedUids ?? 4096);
     return { netuid };
@@ -135,16 +140,24 @@ export class Controls {
     this.state.set(PALLET, 'totalHotkeyAlpha', [hotkey, netuid], BigInt(amount));
   }
 
-  /** Sets a subnet hyperparameter (with netuid) or a global one (netuid null). */
+  /**
+   * Sets a subnet hyperparameter (with netuid) or a global one (netuid null), of those the runtime
+   * has. `stakeThreshold` sets the runtime's minimum stake item, whatever its name
+   * (`WeightsMinStake` on older runtimes).
+   */
   setHyperparameter(name: string, netuid: number | null, value: unknown): void {
+    const has = (item: string) => this.chain.runtime.decorated.query[PALLET]?.[item] !== undefined;
     if (netuid === null) {
-      if (!GLOBAL_ITEMS.has(name))
-        fail(`unknown global parameter ${name}; one of ${[...GLOBAL_ITEMS].join(', ')}`);
-      this.state.set(PALLET, name, [], value);
+      const globals = [...GLOBAL_ITEMS].filter((item) => item === 'stakeThreshold' || has(item));
+      if (!globals.includes(name))
+        fail(`unknown global parameter ${name}; one of ${globals.join(', ')}`);
+      const item =
+        name === 'stakeThreshold' ? stringCamelCase(this.chain.runtime.profile.stakeItem) : name;
+      this.state.set(PALLET, item, [], value);
       return;
     }
-    if (!SUBNET_ITEMS.has(name))
-      fail(`unknown subnet parameter ${name}; one of ${[...SUBNET_ITEMS].join(', ')}`);
+    const items = [...SUBNET_ITEMS].filter(has);
+    if (!items.includes(name)) fail(`unknown subnet parameter ${name}; one of ${items.join(', ')}`);
     this.requireSubnet(netuid);
     this.state.set(PALLET, name, [netuid], value);
   }

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { DEMO_NETUID, loadDemoState } from './demo';
 import { Devnet } from './devnet';
+import { DEFAULT_RUNTIME_PROFILE, RUNTIME_PROFILES, runtimeProfile } from './profiles';
 
 const USAGE = `Usage: devnet [options]
 
@@ -10,6 +11,9 @@ const USAGE = `Usage: devnet [options]
   --manual            Produce blocks only on demand (devnet_advanceBlocks)
   --finality-lag <n>  Blocks finality trails the best block (default 2)
   --netuid <n>        Demo subnet (default ${DEMO_NETUID})
+  --runtime <profile> Runtime generation to mirror: ${RUNTIME_PROFILES.join(', ')} (default ${DEFAULT_RUNTIME_PROFILE})
+  --omit <items>      Leave items out of the metadata, comma-separated: Pallet, Pallet.StorageItem,
+                      Pallet.call_name (e.g. SubtensorModule.Tempo,Drand)
   -h, --help          Show this help`;
 
 /** Resolves to an exit code on a usage error; otherwise runs until interrupted. */
@@ -24,6 +28,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
         manual: { type: 'boolean', default: false },
         'finality-lag': { type: 'string', default: '2' },
         netuid: { type: 'string', default: String(DEMO_NETUID) },
+        runtime: { type: 'string', default: DEFAULT_RUNTIME_PROFILE },
+        omit: { type: 'string', default: '' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -42,16 +48,37 @@ export async function main(argv: string[]): Promise<number | undefined> {
       return 2;
     }
   }
-  const devnet = await Devnet.start({
-    port: Number(values.port),
-    blockTimeMs: Number(values['block-time']),
-    finalityLag: Number(values['finality-lag']),
-    autoBlocks: !values.manual,
-  });
+  let profile;
+  try {
+    profile = runtimeProfile(values.runtime);
+  } catch (error) {
+    process.stderr.write(`devnet: --runtime: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const omit = values.omit
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  let devnet;
+  try {
+    devnet = await Devnet.start({
+      port: Number(values.port),
+      blockTimeMs: Number(values['block-time']),
+      finalityLag: Number(values['finality-lag']),
+      autoBlocks: !values.manual,
+      runtime: profile.name,
+      omit,
+    });
+  } catch (error) {
+    if (!(error as Error).message.startsWith('omit:')) throw error;
+    process.stderr.write(`devnet: --omit: ${(error as Error).message}\n`);
+    return 2;
+  }
   const accounts = await loadDemoState(devnet.controls, Number(values.netuid));
   process.stdout.write(`devnet: local subtensor chain (weight-setting subset)
   endpoint   ${devnet.url}
   genesis    ${devnet.chain.genesisHash}
+  runtime    ${profile.name} (spec ${devnet.chain.runtime.version.specVersion}): ${profile.mirrors}${omit.length ? `\n  omitted    ${omit.join(', ')}` : ''}
   blocks     ${values.manual ? 'on demand (devnet_advanceBlocks)' : `every ${values['block-time']} ms`}, finality ${values['finality-lag']} behind
   subnet     ${values.netuid} (tempo 10, rate limit 5 blocks, commit-reveal off)
 

@@ -4,18 +4,51 @@ import { expandMetadata } from '@polkadot/types/metadata/decorate';
 import type { DecoratedMeta } from '@polkadot/types/metadata/decorate/types';
 import type { Codec } from '@polkadot/types/types';
 import { unwrapStorageSi } from '@polkadot/types/util';
-import { compactStripLength, u8aConcat, u8aToHex } from '@polkadot/util';
-import { buildMetadata } from './metadata/build';
+import {
+  compactAddLength,
+  compactStripLength,
+  hexToU8a,
+  stringCamelCase,
+  u8aConcat,
+  u8aToHex,
+} from '@polkadot/util';
+import { blake2AsHex } from '@polkadot/util-crypto';
+import { buildMetadata, type Inventory } from './metadata/build';
+import { runtimeProfile, type RuntimeProfile } from './profiles';
 
 export type Hex = `0x${string}`;
 
 /**
- * Subtensor's own signed extension carries no data; declaring it keeps @polkadot/api from warning
- * that it does not know it. Clients pass the same to ApiPromise.create({ signedExtensions }).
+ * Subtensor's own signed extensions carry no data; declaring them keeps @polkadot/api from warning
+ * that it does not know them. Clients pass the same to ApiPromise.create({ signedExtensions }).
+ * Current runtimes have SubtensorTransactionExtension; older ones (the `hash-commit-reveal`
+ * profile) SubtensorSignedExtension and CommitmentsSignedExtension.
  */
 export const SUBTENSOR_SIGNED_EXTENSIONS = {
   SubtensorTransactionExtension: { extrinsic: {}, payload: {} },
+  SubtensorSignedExtension: { extrinsic: {}, payload: {} },
+  CommitmentsSignedExtension: { extrinsic: {}, payload: {} },
 };
+
+/** Runtime API ids (blake2_64 of the name) and versions, as RuntimeVersion.apis lists them. */
+export const RUNTIME_APIS = {
+  Core: [blake2AsHex('Core', 64) as Hex, 5],
+  Metadata: [blake2AsHex('Metadata', 64) as Hex, 2],
+} as const;
+
+/** Metadata versions the Metadata runtime API serves. */
+export const METADATA_VERSIONS = [14] as const;
+
+export interface RuntimeOptions {
+  /** The runtime generation (default `current`). */
+  profile?: RuntimeProfile;
+  /** Spec version reported and signed against (default: the profile's). */
+  specVersion?: number;
+  /** Items left out of the metadata the node serves (see MetadataOptions.omit). */
+  omit?: readonly string[];
+  /** Block time, in ms, as Aura.SlotDuration tells it (default 12 000). */
+  blockTimeMs?: number;
+}
 
 export interface RuntimeVersion {
   specName: string;
@@ -28,16 +61,36 @@ export interface RuntimeVersion {
   stateVersion: number;
 }
 
+/**
+ * The runtime has two views of its metadata: the profile's whole metadata, which the chain's own
+ * logic uses (storage keys, values, events, errors), and the metadata it serves to clients, which
+ * leaves out the `omit` items. Omitted items keep working inside the chain; clients just do not
+ * see them, as with a real runtime that lacks them.
+ */
 export class Runtime {
   readonly registry = new TypeRegistry();
+  readonly profile: RuntimeProfile;
+  /** The metadata served to clients (state_getMetadata, Metadata_metadata_at_version). */
   readonly metadataHex: Hex;
   readonly decorated: DecoratedMeta;
   readonly version: RuntimeVersion;
+  /** Calls left out of the served metadata, as `section.method` (camelCase, as the api names them). */
+  private readonly omittedCalls: ReadonlySet<string>;
   private readonly metadata: Metadata;
 
-  constructor(specVersion: number, legacy = false) {
-    this.metadataHex = buildMetadata({ legacy }).hex;
-    const metadata = new Metadata(this.registry, this.metadataHex);
+  constructor(options: RuntimeOptions = {}) {
+    this.profile = options.profile ?? runtimeProfile();
+    const { hex, inventory } = buildMetadata({
+      profile: this.profile,
+      blockTimeMs: options.blockTimeMs,
+    });
+    const omit = options.omit ?? [];
+    this.metadataHex =
+      omit.length > 0
+        ? buildMetadata({ profile: this.profile, blockTimeMs: options.blockTimeMs, omit }).hex
+        : hex;
+    this.omittedCalls = omittedCalls(omit, inventory);
+    const metadata = new Metadata(this.registry, hex);
     this.metadata = metadata;
     this.registry.setMetadata(metadata, undefined, SUBTENSOR_SIGNED_EXTENSIONS);
     this.decorated = expandMetadata(this.registry, metadata);
@@ -45,12 +98,38 @@ export class Runtime {
       specName: 'node-subtensor',
       implName: 'node-subtensor',
       authoringVersion: 1,
-      specVersion,
+      specVersion: options.specVersion ?? this.profile.specVersion,
       implVersion: 1,
-      apis: [],
+      apis: [[...RUNTIME_APIS.Core], [...RUNTIME_APIS.Metadata]],
       transactionVersion: 1,
       stateVersion: 1,
     };
+  }
+
+  /** Whether clients can see a call (`section`, `method` camelCase); omitted calls they cannot. */
+  servesCall(section: string, method: string): boolean {
+    return !this.omittedCalls.has(`${section}.${method}`);
+  }
+
+  /** Metadata_metadata_versions: SCALE Vec<u32>. */
+  metadataVersions(): Hex {
+    return this.registry.createType('Vec<u32>', [...METADATA_VERSIONS]).toHex();
+  }
+
+  /** Metadata_metadata_at_version: SCALE Option<OpaqueMetadata>, None for a version not served. */
+  metadataAtVersion(version: number): Hex {
+    if (!(METADATA_VERSIONS as readonly number[]).includes(version)) return '0x00';
+    return u8aToHex(u8aConcat(new Uint8Array([1]), this.opaqueMetadata()));
+  }
+
+  /** Metadata_metadata: SCALE OpaqueMetadata (the served metadata as Vec<u8>). */
+  opaqueMetadata(): Uint8Array {
+    return compactAddLength(hexToU8a(this.metadataHex));
+  }
+
+  /** Core_version: SCALE RuntimeVersion. */
+  encodedVersion(): Hex {
+    return this.registry.createType('RuntimeVersion', this.version).toHex();
   }
 
   private entry(section: string, method: string) {
@@ -109,4 +188,17 @@ export class Runtime {
   encode(section: string, method: string, value: unknown): Uint8Array {
     return this.registry.createType(this.valueType(section, method), value).toU8a();
   }
+}
+
+/** The calls an omit list hides: named ones and those of omitted pallets, as `section.method`. */
+function omittedCalls(omit: readonly string[], inventory: Inventory): Set<string> {
+  const hidden = new Set<string>();
+  for (const entry of omit) {
+    const [pallet, item] = entry.split('.');
+    for (const call of inventory[pallet]?.calls ?? []) {
+      if (item === undefined || item === call)
+        hidden.add(`${stringCamelCase(pallet)}.${stringCamelCase(call)}`);
+    }
+  }
+  return hidden;
 }

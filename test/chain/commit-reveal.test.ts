@@ -36,7 +36,10 @@ const publish = (log = recordingLogger()) =>
   publishWeights({ shares: shares(), signer: chain.alice, config: config(), log, db: store.db });
 
 async function start(legacyRuntime: boolean) {
-  chain = await startTestChain({ finalityLag: 1, legacyRuntime });
+  chain = await startTestChain({
+    finalityLag: 1,
+    runtime: legacyRuntime ? 'hash-commit-reveal' : 'current',
+  });
   sealOnSubmit(chain);
   miners = (await setupSubnet(chain, { netuid: NETUID, miners: 2, params: CR })).map(
     (p) => p.address,

@@ -1,7 +1,8 @@
 import { u8aToHex, stringToU8a, u8aConcat, bnToU8a } from '@polkadot/util';
 import { blake2AsU8a, decodeAddress, encodeAddress, xxhashAsU8a } from '@polkadot/util-crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SUBTENSOR_CALLS } from '../../devnet/src/metadata/build';
+import { subtensorCalls } from '../../devnet/src/metadata/build';
+import { runtimeProfile } from '../../devnet/src/profiles';
 import { setupSubnet, startTestChain, type TestChain } from '../support/devnet';
 
 const NETUID = 401;
@@ -45,7 +46,7 @@ describe('connecting', () => {
       '0x0700' + '9101' + '08' + '0100' + '0200' + '08' + '6400' + 'c800' + '0700000000000000',
     );
     const indices = Object.fromEntries(
-      Object.keys(SUBTENSOR_CALLS).map((name) => {
+      Object.keys(subtensorCalls(runtimeProfile('current'))).map((name) => {
         const fn =
           chain.api.tx.subtensorModule[name.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())];
         return [name, fn.callIndex[1]];

@@ -2,20 +2,45 @@
  * Runtime metadata (V14) of the devnet: the pallets, calls, storage items, events and errors of
  * the subtensor weight-setting subset, with the real pallet and call indices, argument types and
  * storage hashers (see shared/chain-facts.md), so that @polkadot/api builds the same call data and
- * storage keys against devnet as against a real subtensor node with the same layout.
+ * storage keys against devnet as against a real subtensor node with the same layout. What is in it
+ * follows the runtime profile (profiles.ts); `omit` leaves chosen items out of it.
  */
 import { TypeRegistry } from '@polkadot/types';
 import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { runtimeProfile, type RuntimeProfile } from '../profiles';
 import { TypeBuilder, type VariantSpec } from './type-builder';
 
-export const PALLETS = { System: 0, Timestamp: 2, SubtensorModule: 7, Drand: 26 } as const;
+export const PALLETS = {
+  System: 0,
+  Timestamp: 2,
+  Aura: 3,
+  SubtensorModule: 7,
+  Drand: 26,
+} as const;
 
+/** Every weight call devnet knows, with its real index; which ones a runtime has: subtensorCalls. */
 export const SUBTENSOR_CALLS = {
   set_weights: 0,
   commit_weights: 96,
   reveal_weights: 97,
+  batch_reveal_weights: 98,
   commit_timelocked_weights: 113,
 } as const;
+
+export type SubtensorCall = keyof typeof SUBTENSOR_CALLS;
+
+/** The weight calls of a profile's runtime, with their indices. */
+export function subtensorCalls(profile: RuntimeProfile): Partial<Record<SubtensorCall, number>> {
+  const calls: Partial<Record<SubtensorCall, number>> = {
+    set_weights: SUBTENSOR_CALLS.set_weights,
+    commit_weights: SUBTENSOR_CALLS.commit_weights,
+    reveal_weights: SUBTENSOR_CALLS.reveal_weights,
+  };
+  if (profile.batchReveal) calls.batch_reveal_weights = SUBTENSOR_CALLS.batch_reveal_weights;
+  if (profile.timelocked)
+    calls.commit_timelocked_weights = SUBTENSOR_CALLS.commit_timelocked_weights;
+  return calls;
+}
 
 /** Module errors of SubtensorModule, in the order their indices are assigned. */
 export const SUBTENSOR_ERRORS: ReadonlyArray<[string, string]> = [
@@ -46,7 +71,12 @@ export const SUBTENSOR_ERRORS: ReadonlyArray<[string, string]> = [
     'The commit-reveal version differs from CommitRevealWeightsVersion.',
   ],
   ['CommittingWeightsTooFast', 'Fewer than WeightsSetRateLimit blocks since the last commit.'],
+  ['InputLengthsUnequal', 'The lists of a batch reveal differ in length.'],
 ];
+
+/** Errors only some generations have. */
+const TIMELOCKED_ERRORS = new Set(['InvalidRevealRound', 'IncorrectCommitRevealVersion']);
+const BATCH_ERRORS = new Set(['InputLengthsUnequal']);
 
 /** Events of SubtensorModule (tuple-style, as the real pallet declares them). */
 const SUBTENSOR_EVENTS = [
@@ -55,9 +85,11 @@ const SUBTENSOR_EVENTS = [
   'WeightsSet',
   'WeightsCommitted',
   'WeightsRevealed',
+  'WeightsBatchRevealed',
   'TimelockedWeightsCommitted',
   'TimelockedWeightsRevealed',
 ] as const;
+type SubtensorEvent = (typeof SUBTENSOR_EVENTS)[number];
 
 export const BLOCK_HASH_COUNT = 4096;
 export const SS58_PREFIX = 42;
@@ -74,16 +106,68 @@ interface StorageSpec {
   docs?: string;
 }
 
+/** What a metadata holds, by pallet: storage item and constant names (PascalCase), calls (snake_case). */
+export type Inventory = Record<string, { storage: string[]; calls: string[]; constants: string[] }>;
+
 export interface RuntimeMetadata {
   /** SCALE-encoded `MetadataVersioned` (magic number + V14), as state_getMetadata returns it. */
   hex: `0x${string}`;
+  /** The names in it (what `omit` may name). */
+  inventory: Inventory;
 }
 
-/**
- * `legacy` builds an older runtime (spec ≤ 224): set_weights and the hash commit-reveal calls, no
- * timelocked commits, as clients must still handle.
- */
-export function buildMetadata(options: { legacy?: boolean } = {}): RuntimeMetadata {
+export interface MetadataOptions {
+  /** The runtime generation to mirror (default: the `current` profile). */
+  profile?: RuntimeProfile;
+  /**
+   * Items left out of the metadata: `Pallet` (the whole pallet), `Pallet.StorageItem` or
+   * `Pallet.Constant` (PascalCase), `Pallet.call_name` (snake_case). An entry that names nothing
+   * in the profile's metadata is an error.
+   */
+  omit?: readonly string[];
+  /** Block time, in ms: Aura.SlotDuration, and twice Timestamp.MinimumPeriod (default 12 000). */
+  blockTimeMs?: number;
+}
+
+export function buildMetadata(options: MetadataOptions = {}): RuntimeMetadata {
+  const profile = options.profile ?? runtimeProfile();
+  const blockTimeMs = options.blockTimeMs ?? 12_000;
+  const omit = options.omit ?? [];
+  if (omit.length > 0) checkOmit(omit, build(profile, new Set(), blockTimeMs).inventory, profile);
+  return build(profile, new Set(omit), blockTimeMs);
+}
+
+/** Throws on an omit entry that names no pallet, storage item, call or constant of the metadata. */
+function checkOmit(omit: readonly string[], inventory: Inventory, profile: RuntimeProfile): void {
+  for (const entry of omit) {
+    const dot = entry.indexOf('.');
+    const palletName = dot < 0 ? entry : entry.slice(0, dot);
+    const pallet = inventory[palletName];
+    const where = `the "${profile.name}" runtime profile`;
+    if (!pallet) {
+      throw new Error(
+        `omit: no pallet "${palletName}" in ${where} (entry "${entry}"); its pallets: ${Object.keys(inventory).join(', ')}`,
+      );
+    }
+    if (dot < 0) continue;
+    const item = entry.slice(dot + 1);
+    if (![...pallet.storage, ...pallet.calls, ...pallet.constants].includes(item)) {
+      const list = (label: string, names: string[]) =>
+        names.length ? `${label} ${names.join(', ')}` : `no ${label}`;
+      throw new Error(
+        `omit: ${palletName} has no storage item, call or constant "${item}" in ${where} ` +
+          `(storage items are PascalCase, calls snake_case); it has ` +
+          `${list('storage', pallet.storage)}; ${list('calls', pallet.calls)}; ${list('constants', pallet.constants)}`,
+      );
+    }
+  }
+}
+
+function build(profile: RuntimeProfile, omit: ReadonlySet<string>, blockTimeMs: number) {
+  /** Whether a pallet, or one of its items, is in the metadata. */
+  const keep = (pallet: string, item?: string) =>
+    !omit.has(pallet) && (item === undefined || !omit.has(`${pallet}.${item}`));
+  const inventory: Inventory = {};
   const t = new TypeBuilder();
   const scratch = new TypeRegistry();
   const encode = (type: string, value: unknown) => scratch.createType(type, value).toU8a();
@@ -137,79 +221,78 @@ export function buildMetadata(options: { legacy?: boolean } = {}): RuntimeMetada
   );
 
   // --- Calls -------------------------------------------------------------------------------
-  const systemCall = t.variant(
+  const systemCallType = t.variant(
     ['frame_system', 'pallet', 'Call'],
     [{ name: 'remark', index: 0, fields: [{ name: 'remark', type: bytes, typeName: 'Vec<u8>' }] }],
   );
   const u16Field = (name: string) => ({ name, type: t.u16, typeName: 'u16' });
   const u64Field = (name: string) => ({ name, type: t.u64, typeName: 'u64' });
   const vecField = (name: string) => ({ name, type: vecU16, typeName: 'Vec<u16>' });
-  const boundedCommit = t.composite(
-    ['bounded_collections', 'bounded_vec', 'BoundedVec'],
-    [{ type: bytes, typeName: 'Vec<T>' }],
-    [
-      { name: 'T', type: t.u8 },
-      { name: 'S', type: null },
+  const callSpecs: Record<SubtensorCall, () => VariantSpec['fields']> = {
+    set_weights: () => [
+      u16Field('netuid'),
+      vecField('dests'),
+      vecField('weights'),
+      u64Field('version_key'),
     ],
-  );
-  const subtensorCall = t.variant(
-    ['pallet_subtensor', 'pallet', 'Call'],
-    [
-      {
-        name: 'set_weights',
-        index: SUBTENSOR_CALLS.set_weights,
-        fields: [
-          u16Field('netuid'),
-          vecField('dests'),
-          vecField('weights'),
-          u64Field('version_key'),
-        ],
-      },
-      {
-        name: 'commit_weights',
-        index: SUBTENSOR_CALLS.commit_weights,
-        fields: [u16Field('netuid'), { name: 'commit_hash', type: h256, typeName: 'H256' }],
-      },
-      {
-        name: 'reveal_weights',
-        index: SUBTENSOR_CALLS.reveal_weights,
-        fields: [
-          u16Field('netuid'),
-          vecField('uids'),
-          vecField('values'),
-          vecField('salt'),
-          u64Field('version_key'),
-        ],
-      },
-      ...(options.legacy
-        ? []
-        : [
-            {
-              name: 'commit_timelocked_weights',
-              index: SUBTENSOR_CALLS.commit_timelocked_weights,
-              fields: [
-                u16Field('netuid'),
-                {
-                  name: 'commit',
-                  type: boundedCommit,
-                  typeName: 'BoundedVec<u8, ConstU32<MAX_CRV3_COMMIT_SIZE_BYTES>>',
-                },
-                u64Field('reveal_round'),
-                u16Field('commit_reveal_version'),
-              ],
-            },
-          ]),
+    commit_weights: () => [
+      u16Field('netuid'),
+      { name: 'commit_hash', type: h256, typeName: 'H256' },
     ],
-  );
+    reveal_weights: () => [
+      u16Field('netuid'),
+      vecField('uids'),
+      vecField('values'),
+      vecField('salt'),
+      u64Field('version_key'),
+    ],
+    batch_reveal_weights: () => [
+      u16Field('netuid'),
+      { name: 'uids_list', type: t.sequence(vecU16), typeName: 'Vec<Vec<u16>>' },
+      { name: 'values_list', type: t.sequence(vecU16), typeName: 'Vec<Vec<u16>>' },
+      { name: 'salts_list', type: t.sequence(vecU16), typeName: 'Vec<Vec<u16>>' },
+      { name: 'version_keys', type: t.sequence(t.u64), typeName: 'Vec<u64>' },
+    ],
+    commit_timelocked_weights: () => [
+      u16Field('netuid'),
+      {
+        name: 'commit',
+        type: t.composite(
+          ['bounded_collections', 'bounded_vec', 'BoundedVec'],
+          [{ type: bytes, typeName: 'Vec<T>' }],
+          [
+            { name: 'T', type: t.u8 },
+            { name: 'S', type: null },
+          ],
+        ),
+        typeName: 'BoundedVec<u8, ConstU32<MAX_CRV3_COMMIT_SIZE_BYTES>>',
+      },
+      u64Field('reveal_round'),
+      u16Field('commit_reveal_version'),
+    ],
+  };
+  const subtensorCallVariants = Object.entries(subtensorCalls(profile))
+    .filter(([name]) => keep('SubtensorModule', name))
+    .map(([name, index]) => ({ name, index, fields: callSpecs[name as SubtensorCall]() }));
+  const subtensorCall = subtensorCallVariants.length
+    ? t.variant(['pallet_subtensor', 'pallet', 'Call'], subtensorCallVariants)
+    : undefined;
+  const systemCall = keep('System', 'remark') ? systemCallType : undefined;
   const runtimeCall = t.variant(
     ['node_subtensor_runtime', 'RuntimeCall'],
     [
-      { name: 'System', index: PALLETS.System, fields: [{ type: systemCall }] },
-      {
-        name: 'SubtensorModule',
-        index: PALLETS.SubtensorModule,
-        fields: [{ type: subtensorCall }],
-      },
+      ...(systemCall !== undefined && keep('System')
+        ? [{ name: 'System', index: PALLETS.System, fields: [{ type: systemCall }] }]
+        : []),
+      ...(subtensorCall !== undefined && keep('SubtensorModule')
+        ? [
+            {
+              name: 'SubtensorModule',
+              index: PALLETS.SubtensorModule,
+              fields: [{ type: subtensorCall }],
+            },
+          ]
+        : []),
     ],
   );
 
@@ -340,21 +423,27 @@ export function buildMetadata(options: { legacy?: boolean } = {}): RuntimeMetada
       },
     ],
   );
-  const eventFields: Record<(typeof SUBTENSOR_EVENTS)[number], number[]> = {
-    NetworkAdded: [t.u16, t.u16],
-    NeuronRegistered: [t.u16, t.u16, accountId],
-    WeightsSet: [t.u16, t.u16],
-    WeightsCommitted: [accountId, t.u16, h256],
-    WeightsRevealed: [accountId, t.u16, h256],
-    TimelockedWeightsCommitted: [accountId, t.u16, h256, t.u64],
-    TimelockedWeightsRevealed: [t.u16, accountId],
+  const eventFields: Record<SubtensorEvent, () => number[]> = {
+    NetworkAdded: () => [t.u16, t.u16],
+    NeuronRegistered: () => [t.u16, t.u16, accountId],
+    WeightsSet: () => [t.u16, t.u16],
+    WeightsCommitted: () => [accountId, t.u16, h256],
+    WeightsRevealed: () => [accountId, t.u16, h256],
+    WeightsBatchRevealed: () => [accountId, t.u16, t.sequence(h256)],
+    TimelockedWeightsCommitted: () => [accountId, t.u16, h256, t.u64],
+    TimelockedWeightsRevealed: () => [t.u16, accountId],
   };
+  const profileEvents = SUBTENSOR_EVENTS.filter(
+    (name) =>
+      (profile.batchReveal || name !== 'WeightsBatchRevealed') &&
+      (profile.timelocked || !name.startsWith('Timelocked')),
+  );
   const subtensorEvent = t.variant(
     ['pallet_subtensor', 'pallet', 'Event'],
-    SUBTENSOR_EVENTS.map((name, index) => ({
+    profileEvents.map((name, index) => ({
       name,
-      index,
-      fields: eventFields[name].map((type) => ({ type })),
+      index: realIndex(profile.eventIndices, name, index),
+      fields: eventFields[name]().map((type) => ({ type })),
     })),
   );
   const runtimeEvent = t.variant(
@@ -366,7 +455,7 @@ export function buildMetadata(options: { legacy?: boolean } = {}): RuntimeMetada
         index: PALLETS.SubtensorModule,
         fields: [{ type: subtensorEvent }],
       },
-    ],
+    ].filter(({ name }) => keep(name)),
   );
   const phase = t.variant(
     ['frame_system', 'Phase'],
@@ -401,7 +490,16 @@ export function buildMetadata(options: { legacy?: boolean } = {}): RuntimeMetada
   );
   const subtensorError = t.variant(
     ['pallet_subtensor', 'pallet', 'Error'],
-    SUBTENSOR_ERRORS.map(([name, doc], index) => ({ name, index, docs: [doc] })),
+    SUBTENSOR_ERRORS.filter(
+      ([name]) =>
+        (profile.timelocked || !TIMELOCKED_ERRORS.has(name)) &&
+        (profile.batchReveal || !BATCH_ERRORS.has(name)) &&
+        (!profile.errorIndices || name in profile.errorIndices),
+    ).map(([name, doc], index) => ({
+      name,
+      index: realIndex(profile.errorIndices, name, index),
+      docs: [doc],
+    })),
   );
 
   // --- Storage -------------------------------------------------------------------------------
@@ -436,33 +534,35 @@ export function buildMetadata(options: { legacy?: boolean } = {}): RuntimeMetada
     ],
   );
   const vecDeque = (of: number) => t.sequence(of);
-  const pulse = t.composite(
-    ['pallet_drand', 'types', 'Pulse'],
-    [
-      { name: 'round', type: t.u64, typeName: 'RoundNumber' },
-      { name: 'randomness', type: bytes, typeName: 'BoundedVec<u8, ConstU32<32>>' },
-      { name: 'signature', type: bytes, typeName: 'BoundedVec<u8, ConstU32<144>>' },
-    ],
-  );
-  const beaconConfig = t.composite(
-    ['pallet_drand', 'types', 'BeaconConfiguration'],
-    [
-      { name: 'public_key', type: bytes, typeName: 'OpaquePublicKey' },
-      { name: 'period', type: t.u32, typeName: 'u32' },
-      { name: 'genesis_time', type: t.u32, typeName: 'u32' },
-      { name: 'hash', type: bytes, typeName: 'BoundedHash' },
-      { name: 'group_hash', type: bytes, typeName: 'BoundedHash' },
-      { name: 'scheme_id', type: bytes, typeName: 'BoundedVec<u8, ConstU32<32>>' },
-      {
-        name: 'metadata',
-        type: t.composite(
-          ['pallet_drand', 'types', 'Metadata'],
-          [{ name: 'beacon_id', type: bytes, typeName: 'BoundedVec<u8, ConstU32<32>>' }],
-        ),
-        typeName: 'Metadata',
-      },
-    ],
-  );
+  const pulse = () =>
+    t.composite(
+      ['pallet_drand', 'types', 'Pulse'],
+      [
+        { name: 'round', type: t.u64, typeName: 'RoundNumber' },
+        { name: 'randomness', type: bytes, typeName: 'BoundedVec<u8, ConstU32<32>>' },
+        { name: 'signature', type: bytes, typeName: 'BoundedVec<u8, ConstU32<144>>' },
+      ],
+    );
+  const beaconConfig = () =>
+    t.composite(
+      ['pallet_drand', 'types', 'BeaconConfiguration'],
+      [
+        { name: 'public_key', type: bytes, typeName: 'OpaquePublicKey' },
+        { name: 'period', type: t.u32, typeName: 'u32' },
+        { name: 'genesis_time', type: t.u32, typeName: 'u32' },
+        { name: 'hash', type: bytes, typeName: 'BoundedHash' },
+        { name: 'group_hash', type: bytes, typeName: 'BoundedHash' },
+        { name: 'scheme_id', type: bytes, typeName: 'BoundedVec<u8, ConstU32<32>>' },
+        {
+          name: 'metadata',
+          type: t.composite(
+            ['pallet_drand', 'types', 'Metadata'],
+            [{ name: 'beacon_id', type: bytes, typeName: 'BoundedVec<u8, ConstU32<32>>' }],
+          ),
+          typeName: 'Metadata',
+        },
+      ],
+    );
 
   const u16Key: [Hasher, number] = ['Identity', t.u16];
   const le = (type: string, value: unknown) => encode(type, value);
@@ -514,6 +614,7 @@ export function buildMetadata(options: { legacy?: boolean } = {}): RuntimeMetada
       docs: 'The current time for the current block, in milliseconds.',
     },
   ];
+  const { defaults } = profile;
   const subtensorStorage: StorageSpec[] = [
     { name: 'NetworksAdded', keys: [u16Key], value: t.bool, fallback: le('bool', false) },
     { name: 'Uids', keys: [u16Key, ['Blake2_128Concat', accountId]], value: t.u16 },
@@ -523,13 +624,23 @@ export function buildMetadata(options: { legacy?: boolean } = {}): RuntimeMetada
     { name: 'WeightsSetRateLimit', keys: [u16Key], value: t.u64, fallback: le('u64', 100) },
     { name: 'LastUpdate', keys: [u16Key], value: t.sequence(t.u64), fallback: le('u8', 0) },
     { name: 'WeightsVersionKey', keys: [u16Key], value: t.u64, fallback: le('u64', 0) },
-    { name: 'MinAllowedWeights', keys: [u16Key], value: t.u16, fallback: le('u16', 1) },
-    { name: 'MaxWeightsLimit', keys: [u16Key], value: t.u16, fallback: le('u16', 65535) },
+    {
+      name: 'MinAllowedWeights',
+      keys: [u16Key],
+      value: t.u16,
+      fallback: le('u16', defaults.minAllowedWeights),
+    },
+    {
+      name: 'MaxWeightsLimit',
+      keys: [u16Key],
+      value: t.u16,
+      fallback: le('u16', defaults.maxWeightsLimit),
+    },
     {
       name: 'CommitRevealWeightsEnabled',
       keys: [u16Key],
       value: t.bool,
-      fallback: le('bool', true),
+      fallback: le('bool', defaults.commitRevealWeightsEnabled),
     },
     {
       name: 'RevealPeriodEpochs',
@@ -537,9 +648,9 @@ export function buildMetadata(options: { legacy?: boolean } = {}): RuntimeMetada
       value: t.u64,
       fallback: le('u64', 1),
     },
-    { name: 'Tempo', keys: [u16Key], value: t.u16, fallback: le('u16', 360) },
+    { name: 'Tempo', keys: [u16Key], value: t.u16, fallback: le('u16', defaults.tempo) },
     { name: 'ValidatorPermit', keys: [u16Key], value: t.sequence(t.bool), fallback: le('u8', 0) },
-    { name: 'StakeThreshold', value: t.u64, fallback: le('u64', 0) },
+    { name: profile.stakeItem, value: t.u64, fallback: le('u64', 0) },
     {
       name: 'TotalHotkeyAlpha',
       keys: [['Blake2_128Concat', accountId], u16Key],
@@ -560,47 +671,61 @@ export function buildMetadata(options: { legacy?: boolean } = {}): RuntimeMetada
       ],
       value: vecDeque(t.tuple(h256, t.u64, t.u64, t.u64)),
     },
-    {
-      name: 'TimelockedWeightCommits',
-      keys: [
-        ['Twox64Concat', t.u16],
-        ['Twox64Concat', t.u64],
-      ],
-      value: vecDeque(t.tuple(accountId, t.u64, bytes, t.u64)),
-      fallback: le('u8', 0),
-    },
-    { name: 'CommitRevealWeightsVersion', value: t.u16, fallback: le('u16', 4) },
-    {
-      name: 'MechanismCountCurrent',
-      keys: [['Twox64Concat', t.u16]],
-      value: t.u8,
-      fallback: le('u8', 1),
-    },
+    ...(profile.timelocked
+      ? [
+          {
+            name: 'TimelockedWeightCommits',
+            keys: [
+              ['Twox64Concat', t.u16],
+              ['Twox64Concat', t.u64],
+            ] as Array<[Hasher, number]>,
+            value: vecDeque(t.tuple(accountId, t.u64, bytes, t.u64)),
+            fallback: le('u8', 0),
+          },
+          { name: 'CommitRevealWeightsVersion', value: t.u16, fallback: le('u16', 4) },
+        ]
+      : []),
+    ...(profile.mechanisms
+      ? [
+          {
+            name: 'MechanismCountCurrent',
+            keys: [['Twox64Concat', t.u16]] as Array<[Hasher, number]>,
+            value: t.u8,
+            fallback: le('u8', 1),
+          },
+        ]
+      : []),
   ];
-  const drandStorage: StorageSpec[] = [
-    { name: 'BeaconConfig', value: beaconConfig, fallback: new Uint8Array(4 + 4 + 5) },
+  const drandStorage = (): StorageSpec[] => [
+    { name: 'BeaconConfig', value: beaconConfig(), fallback: new Uint8Array(4 + 4 + 5) },
     { name: 'LastStoredRound', value: t.u64, fallback: le('u64', 0) },
-    { name: 'Pulses', keys: [['Blake2_128Concat', t.u64]], value: pulse },
+    { name: 'Pulses', keys: [['Blake2_128Concat', t.u64]], value: pulse() },
   ];
 
-  const storage = (prefix: string, items: StorageSpec[]) => ({
-    prefix,
-    items: items.map(({ name, keys, value, fallback, docs }) => ({
-      name,
-      modifier: fallback ? 'Default' : 'Optional',
-      type: keys
-        ? {
-            Map: {
-              hashers: keys.map(([hasher]) => hasher),
-              key: keys.length === 1 ? keys[0][1] : t.tuple(...keys.map(([, key]) => key)),
-              value,
-            },
-          }
-        : { Plain: value },
-      fallback: u8aToHex(fallback ?? new Uint8Array([0])),
-      docs: docs ? [docs] : [],
-    })),
-  });
+  /** A pallet's storage, less the omitted items (null when none is left). */
+  const storage = (prefix: string, items: StorageSpec[]) => {
+    inventory[prefix].storage = items.map(({ name }) => name);
+    const kept = items.filter(({ name }) => keep(prefix, name));
+    if (kept.length === 0) return null;
+    return {
+      prefix,
+      items: kept.map(({ name, keys, value, fallback, docs }) => ({
+        name,
+        modifier: fallback ? 'Default' : 'Optional',
+        type: keys
+          ? {
+              Map: {
+                hashers: keys.map(([hasher]) => hasher),
+                key: keys.length === 1 ? keys[0][1] : t.tuple(...keys.map(([, key]) => key)),
+                value,
+              },
+            }
+          : { Plain: value },
+        fallback: u8aToHex(fallback ?? new Uint8Array([0])),
+        docs: docs ? [docs] : [],
+      })),
+    };
+  };
 
   const signedExtensions: Array<[string, number, number]> = [
     [
@@ -655,14 +780,7 @@ export function buildMetadata(options: { legacy?: boolean } = {}): RuntimeMetada
       ),
       t.tuple(),
     ],
-    [
-      'SubtensorTransactionExtension',
-      t.composite(
-        ['pallet_subtensor', 'transaction_extension', 'SubtensorTransactionExtension'],
-        [],
-      ),
-      t.tuple(),
-    ],
+    ...subtensorExtensions(t, profile),
   ];
   const extrinsicType = t.composite(
     ['sp_runtime', 'generic', 'unchecked_extrinsic', 'UncheckedExtrinsic'],
@@ -682,14 +800,37 @@ export function buildMetadata(options: { legacy?: boolean } = {}): RuntimeMetada
     value: u8aToHex(value),
     docs: [doc],
   });
+  /** A pallet as the metadata lists it, less what is omitted; undefined when it is omitted whole. */
+  const pallet = (
+    name: keyof typeof PALLETS,
+    parts: {
+      storage?: () => StorageSpec[];
+      calls?: { type: number; names: string[] };
+      events?: number;
+      constants?: () => Array<ReturnType<typeof constant>>;
+      errors?: number;
+    },
+  ) => {
+    inventory[name] = { storage: [], calls: parts.calls?.names ?? [], constants: [] };
+    const constants = parts.constants?.() ?? [];
+    inventory[name].constants = constants.map((c) => c.name);
+    const entry = {
+      name,
+      index: PALLETS[name],
+      storage: parts.storage ? storage(name, parts.storage()) : null,
+      calls: parts.calls && keep(name) ? { type: parts.calls.type } : null,
+      events: parts.events === undefined ? null : { type: parts.events },
+      constants: constants.filter((c) => keep(name, c.name)),
+      errors: parts.errors === undefined ? null : { type: parts.errors },
+    };
+    return keep(name) ? entry : undefined;
+  };
   const pallets = [
-    {
-      name: 'System',
-      index: PALLETS.System,
-      storage: storage('System', systemStorage),
-      calls: { type: systemCall },
-      events: { type: systemEvent },
-      constants: [
+    pallet('System', {
+      storage: () => systemStorage,
+      calls: systemCall === undefined ? undefined : { type: systemCall, names: ['remark'] },
+      events: systemEvent,
+      constants: () => [
         constant(
           'BlockHashCount',
           t.u32,
@@ -703,43 +844,40 @@ export function buildMetadata(options: { legacy?: boolean } = {}): RuntimeMetada
           'The designated SS58 prefix of this chain.',
         ),
       ],
-      errors: { type: systemError },
-    },
-    {
-      name: 'Timestamp',
-      index: PALLETS.Timestamp,
-      storage: storage('Timestamp', timestampStorage),
-      calls: null,
-      events: null,
-      constants: [
+      errors: systemError,
+    }),
+    pallet('Timestamp', {
+      storage: () => timestampStorage,
+      constants: () => [
         constant(
           'MinimumPeriod',
           t.u64,
-          le('u64', 6000),
-          'Half the block time: @polkadot/api derives the mortal era length from it.',
+          le('u64', Math.floor(blockTimeMs / 2)),
+          'The minimum period between blocks: half the block time.',
         ),
       ],
-      errors: null,
-    },
-    {
-      name: 'SubtensorModule',
-      index: PALLETS.SubtensorModule,
-      storage: storage('SubtensorModule', subtensorStorage),
-      calls: { type: subtensorCall },
-      events: { type: subtensorEvent },
-      constants: [],
-      errors: { type: subtensorError },
-    },
-    {
-      name: 'Drand',
-      index: PALLETS.Drand,
-      storage: storage('Drand', drandStorage),
-      calls: null,
-      events: null,
-      constants: [],
-      errors: null,
-    },
-  ];
+    }),
+    pallet('Aura', {
+      constants: () => [
+        constant(
+          'SlotDuration',
+          t.u64,
+          le('u64', blockTimeMs),
+          'The slot duration Aura should run with, expressed in milliseconds.',
+        ),
+      ],
+    }),
+    pallet('SubtensorModule', {
+      storage: () => subtensorStorage,
+      calls:
+        subtensorCall === undefined
+          ? undefined
+          : { type: subtensorCall, names: Object.keys(subtensorCalls(profile)) },
+      events: subtensorEvent,
+      errors: subtensorError,
+    }),
+    ...(profile.timelocked ? [pallet('Drand', { storage: drandStorage })] : []),
+  ].filter((entry) => entry !== undefined);
 
   const v14 = scratch.createType('MetadataV14', {
     lookup: { types: t.types },
@@ -757,7 +895,71 @@ export function buildMetadata(options: { legacy?: boolean } = {}): RuntimeMetada
   });
   // "meta" magic number, then the version-14 variant of the versioned metadata enum.
   const metadata = u8aConcat(stringToU8a('meta'), new Uint8Array([14]), v14.toU8a());
-  return { hex: u8aToHex(metadata) };
+  return { hex: u8aToHex(metadata), inventory };
+}
+
+/**
+ * Subtensor's own signed extensions, after ChargeTransactionPayment: one transaction extension on
+ * current runtimes; on older ones SubtensorSignedExtension, CommitmentsSignedExtension and
+ * CheckMetadataHash (mode u8 in the extrinsic, an optional metadata hash signed along).
+ */
+function subtensorExtensions(
+  t: TypeBuilder,
+  profile: RuntimeProfile,
+): Array<[string, number, number]> {
+  if (profile.extensions === 'transaction-extension') {
+    return [
+      [
+        'SubtensorTransactionExtension',
+        t.composite(
+          ['pallet_subtensor', 'transaction_extension', 'SubtensorTransactionExtension'],
+          [],
+        ),
+        t.tuple(),
+      ],
+    ];
+  }
+  const runtime = t.composite(['node_subtensor_runtime', 'Runtime'], []);
+  return [
+    [
+      'SubtensorSignedExtension',
+      t.composite(
+        ['pallet_subtensor', 'SubtensorSignedExtension'],
+        [],
+        [{ name: 'T', type: runtime }],
+      ),
+      t.tuple(),
+    ],
+    [
+      'CommitmentsSignedExtension',
+      t.composite(
+        ['pallet_commitments', 'CommitmentsSignedExtension'],
+        [],
+        [{ name: 'T', type: runtime }],
+      ),
+      t.tuple(),
+    ],
+    [
+      'CheckMetadataHash',
+      t.composite(
+        ['frame_metadata_hash_extension', 'CheckMetadataHash'],
+        [
+          {
+            name: 'mode',
+            type: t.variant(
+              ['frame_metadata_hash_extension', 'Mode'],
+              [
+                { name: 'Disabled', index: 0 },
+                { name: 'Enabled', index: 1 },
+              ],
+            ),
+            typeName: 'Mode',
+          },
+        ],
+      ),
+      t.option(t.array(32, t.u8)),
+    ],
+  ];
 }
 
 /** sp_runtime::generic::Era: Immortal, then Mortal1..Mortal255 each carrying one byte. */
@@ -766,4 +968,16 @@ function eraType(t: TypeBuilder): number {
   for (let i = 1; i < 256; i++)
     variants.push({ name: `Mortal${i}`, index: i, fields: [{ type: t.u8 }] });
   return t.variant(['sp_runtime', 'generic', 'era', 'Era'], variants);
+}
+
+/** The real index of an error or event where the profile lists them, else devnet's own. */
+function realIndex(
+  indices: Readonly<Record<string, number>> | undefined,
+  name: string,
+  own: number,
+): number {
+  if (!indices) return own;
+  const index = indices[name];
+  if (index === undefined) throw new Error(`no real index for ${name}`);
+  return index;
 }

@@ -1,11 +1,12 @@
 /**
- * The subtensor weight-setting subset: set_weights, commit_weights / reveal_weights (hash scheme)
- * and commit_timelocked_weights, with the checks and errors of the real pallet, in its order
- * (shared/chain-facts.md). Only what weight setting touches is modelled.
+ * The subtensor weight-setting subset: set_weights, commit_weights / reveal_weights /
+ * batch_reveal_weights (hash scheme) and commit_timelocked_weights, with the checks and errors of
+ * the real pallet, in its order (shared/chain-facts.md), as the runtime profile's generation has
+ * them. Only what weight setting touches is modelled.
  */
 import type { AccountId32 } from '@polkadot/types/interfaces';
 import type { Codec } from '@polkadot/types/types';
-import { hexToU8a, u8aToBigInt, u8aToHex, u8aToNumber } from '@polkadot/util';
+import { hexToU8a, stringCamelCase, u8aToBigInt, u8aToHex, u8aToNumber } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 import { ModuleError, type CallContext } from '../dispatch';
 import type { State } from '../state';
@@ -52,11 +53,18 @@ function commitRevealEnabled(state: State, netuid: number): boolean {
   return q(state, 'commitRevealWeightsEnabled', netuid)?.toString() === 'true';
 }
 
+/** The minimum stake to set weights (StakeThreshold, or WeightsMinStake on older runtimes). */
+export function stakeThreshold(state: State): bigint {
+  return BigInt(q(state, stringCamelCase(state.runtime.profile.stakeItem))?.toString() ?? '0');
+}
+
 export function hasEnoughStake(state: State, netuid: number, who: AccountId32 | string): boolean {
-  const owner = q(state, 'subnetOwnerHotkey', netuid)?.toString();
-  if (owner === who.toString()) return true;
+  if (state.runtime.profile.ownerExemptFromStake) {
+    const owner = q(state, 'subnetOwnerHotkey', netuid)?.toString();
+    if (owner === who.toString()) return true;
+  }
   const stake = BigInt(q(state, 'totalHotkeyAlpha', who, netuid)?.toString() ?? '0');
-  return stake >= BigInt(q(state, 'stakeThreshold')?.toString() ?? '0');
+  return stake >= stakeThreshold(state);
 }
 
 /** Blocks a uid must wait since LastUpdate; undefined when it may set weights now. */
@@ -87,8 +95,9 @@ function maxUpscale(values: number[]): number[] {
 }
 
 /**
- * do_set_weights: everything after origin and the commit-reveal switch; reveals call it too.
- * `checkRateLimit` is false for reveals, as on chain.
+ * do_set_weights: everything after origin and the commit-reveal switch; reveals call it too. With
+ * commit-reveal on (reveals), the rate limit is not checked and LastUpdate is left as the commit
+ * set it, as on chain.
  */
 function doSetWeights(
   ctx: CallContext,
@@ -96,21 +105,25 @@ function doSetWeights(
   uids: number[],
   values: number[],
   versionKey: bigint,
-  checkRateLimit: boolean,
 ): void {
   const { state, who, block } = ctx;
   if (netuid === 0) fail('CanNotSetRootNetworkWeights');
   if (uids.length !== values.length) fail('WeightVecNotEqualSize');
-  if (!subnetExists(state, netuid) || num(q(state, 'mechanismCountCurrent', netuid)) < 1) {
-    fail('MechanismDoesNotExist');
+  if (state.runtime.profile.mechanisms) {
+    if (!subnetExists(state, netuid) || num(q(state, 'mechanismCountCurrent', netuid)) < 1) {
+      fail('MechanismDoesNotExist');
+    }
+  } else if (!subnetExists(state, netuid)) {
+    fail('SubNetworkDoesNotExist');
   }
+  const commitReveal = commitRevealEnabled(state, netuid);
   const n = num(q(state, 'subnetworkN', netuid));
   if (uids.length > n) fail('UidsLengthExceedUidsInSubNet');
   const uid = requireRegistered(state, netuid, who);
   if (!hasEnoughStake(state, netuid, who)) fail('NotEnoughStakeToSetWeights');
   const chainKey = BigInt(q(state, 'weightsVersionKey', netuid)?.toString() ?? '0');
   if (chainKey !== 0n && versionKey < chainKey) fail('IncorrectWeightVersionKey');
-  if (checkRateLimit && rateLimitedUntil(state, netuid, uid, block) !== undefined) {
+  if (!commitReveal && rateLimitedUntil(state, netuid, uid, block) !== undefined) {
     fail('SettingWeightsTooFast');
   }
   const selfWeight = uids.length === 1 && uids[0] === uid;
@@ -134,7 +147,7 @@ function doSetWeights(
     [netuid, uid],
     uids.map((u, i) => [u, upscaled[i]]),
   );
-  setLastUpdate(state, netuid, uid, block);
+  if (!commitReveal) setLastUpdate(state, netuid, uid, block);
   ctx.deposit({ SubtensorModule: { WeightsSet: [netuid, uid] } });
 }
 
@@ -143,7 +156,7 @@ export function setWeights(
   args: { netuid: number; dests: number[]; weights: number[]; versionKey: bigint },
 ): void {
   if (commitRevealEnabled(ctx.state, args.netuid)) fail('CommitRevealEnabled');
-  doSetWeights(ctx, args.netuid, args.dests, args.weights, args.versionKey, true);
+  doSetWeights(ctx, args.netuid, args.dests, args.weights, args.versionKey);
 }
 
 /** blake2_256(SCALE(account, netuid_index u16, uids, values, salt, version_key)). */
@@ -189,8 +202,31 @@ function revealWindow(state: State, netuid: number, commitBlock: number) {
 }
 
 function requireCommitRevealEnabled(state: State, netuid: number): void {
-  if (!subnetExists(state, netuid)) fail('SubNetworkDoesNotExist');
+  if (state.runtime.profile.commitChecksSubnet && !subnetExists(state, netuid))
+    fail('SubNetworkDoesNotExist');
   if (!commitRevealEnabled(state, netuid)) fail('CommitRevealDisabled');
+}
+
+/** Whether a commit's reveal epoch has passed (is_commit_expired). */
+function commitExpired(state: State, netuid: number, commitBlock: bigint, block: number): boolean {
+  return (
+    revealWindow(state, netuid, Number(commitBlock)).revealEpoch < epochIndex(state, netuid, block)
+  );
+}
+
+/** Drops the expired commits at the front of the queue (oldest first), returning their hashes. */
+function dropExpired(state: State, netuid: number, commits: HashCommit[], block: number): string[] {
+  const expired: string[] = [];
+  while (commits.length > 0 && commitExpired(state, netuid, commits[0][1], block)) {
+    expired.push(commits[0][0]);
+    commits.shift();
+  }
+  return expired;
+}
+
+function storeCommits(state: State, netuid: number, who: AccountId32, commits: HashCommit[]): void {
+  if (commits.length) state.set(PALLET, 'weightCommits', [netuid, who], commits);
+  else state.remove(PALLET, 'weightCommits', netuid, who);
 }
 
 /** Rate limit of commits: the same WeightsSetRateLimit, counted from the last commit. */
@@ -206,20 +242,21 @@ export function commitWeights(
   requireCommitRevealEnabled(state, args.netuid);
   const uid = requireRegistered(state, args.netuid, who);
   requireCommitAllowed(state, args.netuid, uid, block);
-  const currentEpoch = epochIndex(state, args.netuid, block);
-  // Commits whose reveal epoch has passed can never be revealed: drop them.
-  const live = (hashCommits(state, args.netuid, who) ?? []).filter(
-    ([, commitBlock]) =>
-      revealWindow(state, args.netuid, Number(commitBlock)).revealEpoch >= currentEpoch,
-  );
-  if (live.length >= MAX_UNREVEALED_COMMITS) fail('TooManyUnrevealedCommits');
+  const commits = hashCommits(state, args.netuid, who) ?? [];
+  // Commits whose reveal epoch has passed can never be revealed: the oldest are dropped.
+  dropExpired(state, args.netuid, commits, block);
+  if (commits.length >= MAX_UNREVEALED_COMMITS) fail('TooManyUnrevealedCommits');
   const window = revealWindow(state, args.netuid, block);
-  live.push([args.commitHash, BigInt(block), BigInt(window.first), BigInt(window.last)]);
-  state.set(PALLET, 'weightCommits', [args.netuid, who], live);
+  commits.push([args.commitHash, BigInt(block), BigInt(window.first), BigInt(window.last)]);
+  state.set(PALLET, 'weightCommits', [args.netuid, who], commits);
   setLastUpdate(state, args.netuid, uid, block);
   ctx.deposit({ SubtensorModule: { WeightsCommitted: [who, args.netuid, args.commitHash] } });
 }
 
+/**
+ * do_reveal_weights: expired commits at the front are dropped; the matching commit must be in its
+ * reveal epoch; it is revealed and the commits before it are dropped with it, as on chain.
+ */
 export function revealWeights(
   ctx: CallContext,
   args: { netuid: number; uids: number[]; values: number[]; salt: number[]; versionKey: bigint },
@@ -227,7 +264,8 @@ export function revealWeights(
   const { state, who, block } = ctx;
   requireCommitRevealEnabled(state, args.netuid);
   const commits = hashCommits(state, args.netuid, who);
-  if (!commits || commits.length === 0) return fail('NoWeightsCommitFound');
+  if (!commits) return fail('NoWeightsCommitFound');
+  const expired = dropExpired(state, args.netuid, commits, block);
   const hash = commitHash(
     state,
     who,
@@ -237,17 +275,74 @@ export function revealWeights(
     args.salt,
     args.versionKey,
   );
+  if (commits.length === 0)
+    fail(expired.includes(hash) ? 'ExpiredWeightCommit' : 'NoWeightsCommitFound');
   const index = commits.findIndex(([committed]) => committed === hash);
-  if (index < 0) fail('InvalidRevealCommitHashNotMatch');
-  const currentEpoch = epochIndex(state, args.netuid, block);
-  const { revealEpoch } = revealWindow(state, args.netuid, Number(commits[index][1]));
-  if (currentEpoch < revealEpoch) fail('RevealTooEarly');
-  if (currentEpoch > revealEpoch) fail('ExpiredWeightCommit');
-  const remaining = commits.filter((_, i) => i !== index);
-  if (remaining.length) state.set(PALLET, 'weightCommits', [args.netuid, who], remaining);
-  else state.remove(PALLET, 'weightCommits', args.netuid, who);
-  doSetWeights(ctx, args.netuid, args.uids, args.values, args.versionKey, false);
+  if (index < 0)
+    fail(expired.includes(hash) ? 'ExpiredWeightCommit' : 'InvalidRevealCommitHashNotMatch');
+  if (!inRevealEpoch(state, args.netuid, commits[index][1], block)) fail('RevealTooEarly');
+  storeCommits(state, args.netuid, who, commits.slice(index + 1));
+  doSetWeights(ctx, args.netuid, args.uids, args.values, args.versionKey);
   ctx.deposit({ SubtensorModule: { WeightsRevealed: [who, args.netuid, hash] } });
+}
+
+function inRevealEpoch(state: State, netuid: number, commitBlock: bigint, block: number): boolean {
+  return (
+    revealWindow(state, netuid, Number(commitBlock)).revealEpoch ===
+    epochIndex(state, netuid, block)
+  );
+}
+
+/**
+ * do_batch_reveal_weights (older runtimes): the lists must have one length
+ * (`InputLengthsUnequal`, checked first); every reveal must match a commit in its reveal epoch
+ * before any applies; then each is applied in order (its commit alone removed) and one
+ * `WeightsBatchRevealed` lists the hashes. A failing reveal fails the whole call.
+ */
+export function batchRevealWeights(
+  ctx: CallContext,
+  args: {
+    netuid: number;
+    uidsList: number[][];
+    valuesList: number[][];
+    saltsList: number[][];
+    versionKeys: bigint[];
+  },
+): void {
+  const { state, who, block } = ctx;
+  const n = args.uidsList.length;
+  if (args.valuesList.length !== n || args.saltsList.length !== n || args.versionKeys.length !== n)
+    fail('InputLengthsUnequal');
+  requireCommitRevealEnabled(state, args.netuid);
+  const commits = hashCommits(state, args.netuid, who);
+  if (!commits) return fail('NoWeightsCommitFound');
+  const expired = dropExpired(state, args.netuid, commits, block);
+  const hashes = args.uidsList.map((uids, i) =>
+    commitHash(
+      state,
+      who,
+      args.netuid,
+      uids,
+      args.valuesList[i],
+      args.saltsList[i],
+      args.versionKeys[i],
+    ),
+  );
+  const missing = (hash: string) =>
+    fail(expired.includes(hash) ? 'ExpiredWeightCommit' : 'InvalidRevealCommitHashNotMatch');
+  for (const hash of hashes) {
+    const commit = commits.find(([committed]) => committed === hash);
+    if (!commit) return missing(hash);
+    if (!inRevealEpoch(state, args.netuid, commit[1], block)) fail('RevealTooEarly');
+  }
+  hashes.forEach((hash, i) => {
+    const index = commits.findIndex(([committed]) => committed === hash);
+    if (index < 0) return missing(hash); // the same commit revealed twice in one batch
+    commits.splice(index, 1);
+    doSetWeights(ctx, args.netuid, args.uidsList[i], args.valuesList[i], args.versionKeys[i]);
+  });
+  storeCommits(state, args.netuid, who, commits);
+  ctx.deposit({ SubtensorModule: { WeightsBatchRevealed: [who, args.netuid, hashes] } });
 }
 
 export function commitTimelockedWeights(
@@ -362,6 +457,6 @@ export function revealTimelocked(
   const [hotkey, uids, values, versionKey] = decoded;
   if (hotkey !== u8aToHex(ctx.who.toU8a()))
     throw new Error('payload hotkey differs from the committer');
-  doSetWeights(ctx, commit.netuid, uids, values, BigInt(versionKey), false);
+  doSetWeights(ctx, commit.netuid, uids, values, BigInt(versionKey));
   ctx.deposit({ SubtensorModule: { TimelockedWeightsRevealed: [commit.netuid, ctx.who] } });
 }

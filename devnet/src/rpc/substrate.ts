@@ -1,5 +1,5 @@
 /** The Substrate RPC methods @polkadot/api uses, answered from the devnet chain. */
-import { hexToU8a } from '@polkadot/util';
+import { hexToU8a, u8aToHex, u8aToNumber } from '@polkadot/util';
 import type { Chain, Block, TxStatus } from '../chain';
 import { RpcError } from '../errors';
 import { SS58_PREFIX } from '../metadata/build';
@@ -113,11 +113,33 @@ export function registerSubstrateMethods(server: RpcServer, chain: Chain, chainN
     blockAt(chain, hash);
     return runtime.metadataHex;
   });
-  server.method('state_call', ([name]) => {
-    throw new RpcError(
-      -32000,
-      `Client error: Execution failed: Other: Exported method ${String(name)} is not found`,
-    );
+  // Runtime APIs: Core_version and the Metadata API (version 2), as RuntimeVersion.apis lists
+  // them; @polkadot/api then loads metadata through Metadata_metadata_at_version. Any other
+  // runtime API answers as a node whose runtime does not export it.
+  server.method('state_call', ([name, data, hash]) => {
+    blockAt(chain, hash);
+    const input = hexToU8a(data === undefined || data === null ? '0x' : String(data));
+    switch (String(name)) {
+      case 'Core_version':
+        return runtime.encodedVersion();
+      case 'Metadata_metadata':
+        return u8aToHex(runtime.opaqueMetadata());
+      case 'Metadata_metadata_versions':
+        return runtime.metadataVersions();
+      case 'Metadata_metadata_at_version':
+        if (input.length !== 4) {
+          throw new RpcError(
+            -32000,
+            `Client error: Execution failed: Other: Could not decode the input of Metadata_metadata_at_version: expected a u32 (4 bytes), got ${input.length}`,
+          );
+        }
+        return runtime.metadataAtVersion(u8aToNumber(input));
+      default:
+        throw new RpcError(
+          -32000,
+          `Client error: Execution failed: Other: Exported method ${String(name)} is not found`,
+        );
+    }
   });
 
   const getStorage = ([key, hash]: unknown[]) =>
