@@ -1,6 +1,7 @@
 // Runtime profiles: each mirrors a real subtensor generation by its metadata and its behaviour.
 // The `hash-commit-reveal` expectations were measured on the real spec-218 runtime
 // (shared/realchain, run under chopsticks): metadata, defaults, errors, codes and check order.
+import type { EventRecord } from '@polkadot/types/interfaces';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Devnet } from '../../devnet/src/devnet';
@@ -281,7 +282,9 @@ describe('hash-commit-reveal profile (the spec-218 generation)', () => {
     // In order: the last reveal's weights are the ones left.
     expect((await q().weights(NETUID, 0)).toJSON()).toEqual([[3, 65535]]);
     expect((await q().weightCommits(NETUID, chain.alice.address)).toJSON()).toBeNull();
-    const events = await chain.api.query.system.events.at(outcome.blockHash);
+    const events = (await chain.api.query.system.events.at(
+      outcome.blockHash,
+    )) as unknown as EventRecord[];
     const batchEvent = events.find(({ event }) => event.method === 'WeightsBatchRevealed');
     expect(batchEvent?.event.data.toJSON()).toEqual([
       chain.alice.address,
