@@ -60,8 +60,8 @@ async function measure(neurons) {
       requests = devnet.traffic.requests - before;
       if (result.status !== 'included')
         throw new Error(`publish ${result.status}: ${result.reason}`);
-      if (result.uids.length !== neurons - 1)
-        throw new Error(`sent ${result.uids.length} weights, expected ${neurons - 1}`);
+      if (result.allocation.length !== neurons - 1)
+        throw new Error(`sent ${result.allocation.length} weights, expected ${neurons - 1}`);
     }
     times.sort((a, b) => a - b);
     return {

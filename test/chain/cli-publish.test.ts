@@ -88,8 +88,10 @@ describe('weights publish', () => {
     expect(result).toMatchObject({
       status: 'included',
       netuid: NETUID,
-      uids: [1, 2],
-      weights: [65535, 16384],
+      allocation: [
+        { uid: 1, u16: 65535 },
+        { uid: 2, u16: 16384 },
+      ],
       validator_uid: 0,
     });
     expect((await chain.api.query.subtensorModule.weights(NETUID, 0)).toJSON()).toEqual([

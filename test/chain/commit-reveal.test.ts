@@ -62,8 +62,10 @@ describe('timelocked commits (current runtimes)', () => {
     expect(result).toMatchObject({
       status: 'included',
       mode: 'timelocked_commit',
-      uids: [1, 2],
-      weights: [65535, 21845],
+      allocation: [
+        { uid: 1, u16: 65535 },
+        { uid: 2, u16: 21845 },
+      ],
     });
     expect(Number(result.reveal_round)).toBeGreaterThan(0);
     expect(await weightsOnChain()).toEqual([]); // nothing applied at commit time
@@ -105,7 +107,11 @@ describe('timelocked commits (current runtimes)', () => {
     });
     const log = recordingLogger();
     const result = await publish(log);
-    expect(result).toMatchObject({ status: 'included', reassigned_uids: [2], uids: [1] });
+    expect(result).toMatchObject({
+      status: 'included',
+      reassigned_uids: [2],
+      allocation: [{ uid: 1 }],
+    });
     expect(await weightsOnChain()).toEqual([[1, 65535]]);
     expect(log.messages('WARN').some((l) => l.startsWith('Uid 2 moved from'))).toBe(true);
   });
@@ -117,7 +123,11 @@ describe('hash commits (older runtimes)', () => {
   it('keeps the reveal in Firestore, waits for the window, then reveals from a fresh run', async () => {
     const log = recordingLogger();
     const committed = await publish(log);
-    expect(committed).toMatchObject({ status: 'included', mode: 'commit', uids: [1, 2] });
+    expect(committed).toMatchObject({
+      status: 'included',
+      mode: 'commit',
+      allocation: [{ uid: 1 }, { uid: 2 }],
+    });
     const [pending] = await openCommits(store.db, chain.alice.address, NETUID);
     expect(pending).toMatchObject({
       kind: 'hash',

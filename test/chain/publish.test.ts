@@ -79,9 +79,11 @@ describe('publishWeights against devnet', () => {
       netuid,
       validator_hotkey: chain.alice.address,
       validator_uid: 0,
-      uids: [1, 2, 3],
-      weights: [65535, 39321, 26214],
-      uid_hotkeys: { 1: miners[0].address, 2: miners[1].address, 3: miners[2].address },
+      allocation: [
+        { uid: 1, hotkey: miners[0].address, share: 0.5, u16: 65535 },
+        { uid: 2, hotkey: miners[1].address, share: 0.3, u16: 39321 },
+        { uid: 3, hotkey: miners[2].address, share: 0.2, u16: 26214 },
+      ],
       version_key: '0',
       attempts: 1,
       unregistered_hotkeys: [],
@@ -125,7 +127,7 @@ describe('publishWeights against devnet', () => {
     const { result, log } = await publish({}, { shares: { ...shares(), [stranger]: 0.25 } });
     expect(result.status).toBe('included');
     expect(result.unregistered_hotkeys).toEqual([stranger]);
-    expect(result.uids).toEqual([1, 2, 3]);
+    expect(result.allocation.map((row) => row.uid)).toEqual([1, 2, 3]);
     expect(log.messages('WARN')).toContain(
       `Miner ${stranger} is not registered on subnet ${netuid}: its share is dropped`,
     );
@@ -144,8 +146,11 @@ describe('publishWeights against devnet', () => {
     const { result } = await publish({}, { dryRun: true });
     expect(result).toMatchObject({
       status: 'dry-run',
-      uids: [1, 2, 3],
-      weights: [65535, 39321, 26214],
+      allocation: [
+        { uid: 1, u16: 65535 },
+        { uid: 2, u16: 39321 },
+        { uid: 3, u16: 26214 },
+      ],
     });
     expect(await nonce()).toBe(before);
   });
@@ -172,7 +177,7 @@ describe('publishWeights against devnet', () => {
     expect(result).toMatchObject({
       status: 'included',
       mode: 'timelocked_commit',
-      uids: [1, 2, 3],
+      allocation: [{ uid: 1 }, { uid: 2 }, { uid: 3 }],
     });
     const block = chain.devnet.chain.block(result.block_number ?? -1);
     const call = chain.api.createType('Extrinsic', block?.extrinsics[0]).method;
@@ -197,12 +202,15 @@ describe('publishWeights against devnet', () => {
     [
       'uniform',
       { kind: 'uniform' } as const,
-      { status: 'included', uids: [0, 1, 2, 3], weights: [65535, 65535, 65535, 65535] },
+      {
+        status: 'included',
+        allocation: [0, 1, 2, 3].map((uid) => ({ uid, share: 0, u16: 65535 })),
+      },
     ],
     [
       'burn',
       { kind: 'burn', uid: 2 } as const,
-      { status: 'included', uids: [2], weights: [65535] },
+      { status: 'included', allocation: [{ uid: 2, share: 0, u16: 65535 }] },
     ],
     ['skip', { kind: 'skip' } as const, { status: 'skipped', error_code: 'NoActiveMiners' }],
   ])('follows the %s policy when no miner has a share', async (_name, emptyPolicy, expected) => {

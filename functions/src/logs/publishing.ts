@@ -36,14 +36,14 @@ export function attemptFailed(
 
 export function published(
   log: Logger,
-  miners: ReadonlyArray<{ hotkey: string; share: number; uid: number; value: number }>,
+  miners: ReadonlyArray<{ hotkey: string; share: number; uid: number; u16: number }>,
   totalShare: number,
   where: { block_number?: number; extrinsic_hash?: string },
 ): void {
   log.info('✅ Published new weights:', where);
   miners.forEach((m, i) => {
     log.info(
-      `${String(i + 1).padStart(2)}. ${m.hotkey} ${m.share.toFixed(4)} (${(m.share * 100).toFixed(2)}%) uid ${m.uid} → ${m.value}`,
+      `${String(i + 1).padStart(2)}. ${m.hotkey} ${m.share.toFixed(4)} (${(m.share * 100).toFixed(2)}%) uid ${m.uid} → ${m.u16}`,
     );
   });
   log.info(`✓ Found ${miners.length} miners`);
@@ -59,12 +59,11 @@ const CALL_OF_MODE: Record<string, string> = {
 export function dryRun(
   log: Logger,
   mode: string,
-  uids: readonly number[],
-  values: readonly number[],
+  rows: ReadonlyArray<{ uid: number; u16: number }>,
   versionKey: bigint,
 ): void {
   log.info(`Dry run: would call ${CALL_OF_MODE[mode] ?? mode} with version key ${versionKey}:`);
-  uids.forEach((uid, i) => log.info(`  uid ${uid} → ${values[i]}`));
+  for (const { uid, u16 } of rows) log.info(`  uid ${uid} → ${u16}`);
 }
 
 export function notPublished(log: Logger, status: string, code: string, message: string): void {

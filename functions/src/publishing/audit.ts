@@ -7,7 +7,7 @@
 import { Timestamp, type DocumentData, type Firestore } from 'firebase-admin/firestore';
 import type { ScoringResult } from '../scoring/calculate-weights';
 import { STATE_COLLECTION } from './lease';
-import type { PublishResult } from './publish';
+import type { PublishResult } from './result';
 import { withoutUndefined } from './firestore-data';
 
 export const TRANSACTIONS_COLLECTION = 'weight_transactions';
@@ -28,12 +28,11 @@ export interface AttemptInput {
 /** The document for an attempt, in the Python validator's snake_case, stored natively. */
 export function transactionDocument(input: AttemptInput, iteration: number): DocumentData {
   const { result, scoring, trigger } = input;
-  const shareOfHotkey = scoring?.weights_dict ?? {};
-  // uid → share, for the uids that were sent and whose hotkey scored.
-  const weights: Record<string, number> = {};
-  for (const [uid, hotkey] of Object.entries(result.uid_hotkeys)) {
-    if (hotkey in shareOfHotkey) weights[uid] = shareOfHotkey[hotkey];
-  }
+  // The stored layout: parallel uids / u16 values, and uid → share and uid → hotkey for the uids
+  // sent whose hotkey scored.
+  const scored = result.allocation.flatMap(({ uid, hotkey, share }) =>
+    hotkey === undefined ? [] : [{ uid: String(uid), hotkey, share }],
+  );
   const success = result.status === 'included' || result.status === 'finalized';
   return withoutUndefined({
     ts: Timestamp.fromMillis(input.finishedAtMs),
@@ -50,10 +49,10 @@ export function transactionDocument(input: AttemptInput, iteration: number): Doc
     block_hash: result.block_hash ?? null,
     transaction_hash: result.extrinsic_hash ?? null,
     extrinsic_index: result.extrinsic_index ?? null,
-    uids: result.uids,
-    weights,
-    weights_u16: result.weights,
-    uid_hotkeys: result.uid_hotkeys,
+    uids: result.allocation.map((row) => row.uid),
+    weights: Object.fromEntries(scored.map((row) => [row.uid, row.share])),
+    weights_u16: result.allocation.map((row) => row.u16),
+    uid_hotkeys: Object.fromEntries(scored.map((row) => [row.uid, row.hotkey])),
     version_key: result.version_key,
     spec_version: result.spec_version,
     total_weight: scoring?.stats.total_share ?? 0,

@@ -28,6 +28,8 @@ export interface PendingCommit {
   first_reveal_block: number;
   last_reveal_block: number;
   reveal_round?: string;
+  /** The best block when the commit was built: its transaction is valid for a mortal era from there. */
+  submitted_block?: number;
   commit_block?: number;
   /** The weight_transactions document of the commit. */
   commit_transaction?: string;

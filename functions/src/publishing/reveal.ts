@@ -11,7 +11,9 @@ import { submitAndWatch } from '../chain/submit';
 import type { Logger } from '../logs/logger';
 import * as logs from '../logs/publishing';
 import { openCommits, updateCommit, type PendingCommit } from './commits';
-import { withRetries, type Outcome, type PublishRequest, type PublishResult } from './publish';
+import type { PublishRequest } from './publish';
+import type { Outcome, PublishResult } from './result';
+import { withRetries } from './retries';
 
 export interface FollowUp {
   commit: PendingCommit;
@@ -73,9 +75,7 @@ async function settle(
 }
 
 const committedFields = (commit: PendingCommit) => ({
-  uids: commit.uids,
-  weights: commit.values,
-  uid_hotkeys: {},
+  allocation: commit.uids.map((uid, i) => ({ uid, share: 0, u16: commit.values[i] })),
   unregistered_hotkeys: [],
   version_key: commit.version_key,
   commit_id: commit.id,

@@ -16,7 +16,8 @@ import { recordAttempt, TRANSACTIONS_COLLECTION, type TriggerKind } from './audi
 import { updateCommit } from './commits';
 import { acquireLease, releaseLease } from './lease';
 import { followUpCommits } from './reveal';
-import { publishWeights, type PublishResult } from './publish';
+import { publishWeights } from './publish';
+import type { PublishResult } from './result';
 
 export interface CycleInput {
   db: Firestore;
@@ -137,9 +138,7 @@ function skipped(input: CycleInput, code: string, reason: string): PublishResult
     endpoint: publicEndpoint(publishing.endpoint),
     netuid: publishing.netuid,
     validator_hotkey: signer.address,
-    uids: [],
-    weights: [],
-    uid_hotkeys: {},
+    allocation: [],
     unregistered_hotkeys: [],
     attempts: 0,
     timings: { total_ms: 0 },
