@@ -71,7 +71,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
     });
   } catch (error) {
     if (!(error as Error).message.startsWith('omit:')) throw error;
-    process.stderr.write(`devnet: --omit: ${(error as Error).message}\n`);
+    process.stderr.write(`devnet: --${(error as Error).message}\n`);
     return 2;
   }
   const accounts = await loadDemoState(devnet.controls, Number(values.netuid));
