@@ -142,9 +142,16 @@ describe('hash commits (older runtimes)', () => {
     const nonce = async () =>
       (await chain.api.rpc.system.accountNextIndex(chain.alice.address)).toNumber();
     const before = await nonce();
-    expect(
-      await followUpCommits({ db: store.db, config: config(), signer: chain.alice, log }),
-    ).toEqual([]);
+    const early = await followUpCommits({
+      db: store.db,
+      config: config(),
+      signer: chain.alice,
+      log,
+    });
+    expect(early.map((f) => [f.outcome, f.record, f.result.error_code])).toEqual([
+      ['waiting', false, 'RevealNotYet'],
+    ]);
+    expect(early[0].result.reason).toContain(`opens at block ${committed.first_reveal_block}`);
     expect(await nonce()).toBe(before);
 
     // In the window, a run with nothing but Firestore (a restart, another instance) reveals.
@@ -178,9 +185,15 @@ describe('hash commits (older runtimes)', () => {
       endpoint: { network: 'custom', url: 'ws://127.0.0.1:1' },
     });
     const log = recordingLogger();
-    expect(
-      await followUpCommits({ db: store.db, config: unreachable, signer: chain.alice, log }),
-    ).toEqual([]);
+    const followUps = await followUpCommits({
+      db: store.db,
+      config: unreachable,
+      signer: chain.alice,
+      log,
+    });
+    expect(followUps.map((f) => [f.outcome, f.record, f.result.retryable])).toEqual([
+      ['waiting', false, true],
+    ]);
     expect((await openCommits(store.db, chain.alice.address, NETUID)).map((c) => c.id)).toEqual([
       committed.commit_id,
     ]);

@@ -6,7 +6,7 @@ import {
   reviewQueuedLeads,
   type ReviewOutcome,
 } from '../../functions/src/leads/review';
-import { acquireLease, LEASE_TERM_MS, releaseLease } from '../../functions/src/publishing/lease';
+import { acquireLease, LEASE_TERM_MS, releaseLease } from '../../functions/src/state/publisher';
 import { testFirestore } from '../support/firestore';
 import { hotkey } from '../support/hotkeys';
 import { recordingLogger } from '../support/logger';

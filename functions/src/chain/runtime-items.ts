@@ -103,6 +103,16 @@ export const RUNTIME_ITEMS = {
     need: 'timelocked_commit',
     without: 'the applied reveal of a timelocked commit is checked against it',
   },
+  'SubtensorModule.WeightCommits': {
+    kind: 'storage',
+    need: 'commit',
+    without: 'a hash commit whose send timed out is looked up here',
+  },
+  'SubtensorModule.TimelockedWeightCommits': {
+    kind: 'storage',
+    need: 'timelocked_commit',
+    without: 'a timelocked commit whose send timed out is looked up here',
+  },
   'SubtensorModule.set_weights': {
     kind: 'call',
     need: 'set_weights',
@@ -208,6 +218,12 @@ export class RuntimeItems {
 
   constant(name: ConstantName): Codec | undefined {
     return this.has(name) ? (lookup(this.api, name) as Codec) : undefined;
+  }
+
+  /** Seconds per block: Aura.SlotDuration, or DEFAULT_BLOCK_SECONDS where the runtime has none. */
+  blockSeconds(): number {
+    const slot = Number(this.constant('Aura.SlotDuration')?.toString() ?? 0);
+    return slot > 0 ? slot / 1000 : DEFAULT_BLOCK_SECONDS;
   }
 
   private require(name: ItemName, at: Decorated): unknown {

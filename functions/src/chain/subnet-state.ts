@@ -9,7 +9,7 @@ import type { QueryableStorageEntry } from '@polkadot/api/types';
 import type { Codec } from '@polkadot/types/types';
 import { hexToU8a } from '@polkadot/util';
 import { withDeadline } from './errors';
-import { DEFAULT_BLOCK_SECONDS, RuntimeItems, type StorageName } from './runtime-items';
+import { RuntimeItems, type StorageName } from './runtime-items';
 
 export interface SubnetState {
   /** What the connected runtime offers of the items the publisher uses. */
@@ -37,7 +37,7 @@ export interface SubnetState {
   commitRevealVersion: number;
   /** The chain clock (Timestamp.Now), ms; the local clock where the runtime has no Timestamp. */
   chainTimeMs: number;
-  /** Seconds per block: Aura.SlotDuration, or DEFAULT_BLOCK_SECONDS. */
+  /** Seconds per block (RuntimeItems.blockSeconds). */
   blockSeconds: number;
   /** Drand.BeaconConfig, where the runtime stores a beacon. */
   beacon?: { publicKey: Uint8Array; genesisTime: number; period: number };
@@ -117,7 +117,6 @@ async function read(
   const permitList = (v.permits?.toJSON() as boolean[] | null) ?? undefined;
   const config = v.beacon?.toJSON() as
     { publicKey?: string; genesisTime?: number; period?: number } | undefined;
-  const slot = items.constant('Aura.SlotDuration');
   return {
     items,
     blockNumber: header.number.toNumber(),
@@ -140,7 +139,7 @@ async function read(
     revealPeriodEpochs: v.revealPeriod ? num(v.revealPeriod) : 1,
     commitRevealVersion: num(v.crVersion),
     chainTimeMs: v.now ? num(v.now) : Date.now(),
-    blockSeconds: slot ? num(slot) / 1000 : DEFAULT_BLOCK_SECONDS,
+    blockSeconds: items.blockSeconds(),
     // A beacon key is 96 bytes (G2, compressed): anything else means no usable beacon config.
     beacon:
       config?.publicKey && config.publicKey.length === 2 + 192

@@ -1,4 +1,7 @@
 /** The `weights` command line: the same domain code the functions run, from a terminal. */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Writable } from 'node:stream';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { initializeApp } from 'firebase-admin/app';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
@@ -6,11 +9,19 @@ import { hotkeyFromSecret, HotkeySecretError } from '../chain/hotkey';
 import { resolveEndpoint } from '../chain/endpoints';
 import { DEMO_PROJECT_ID, resolveProjectId } from '../config/project';
 import { publishConfigFromEnv } from '../config/publishing';
-import { ConfigError, scoringConfigFromEnv, validateScoringConfig } from '../config/scoring';
+import {
+  ConfigError,
+  scoringConfigFromEnv,
+  validateScoringConfig,
+  type ScoringConfig,
+} from '../config/scoring';
 import { parseIsoMicros } from '../leads/created-at';
 import { plainLogger, quietLogger, type Logger } from '../logs/logger';
 import { historyLine, recentTransactions } from '../publishing/history';
-import { publishWeights } from '../publishing/publish';
+import * as logs from '../logs/pipeline';
+import type { FollowUp } from '../publishing/reveal';
+import type { PublishResult } from '../publishing/result';
+import { dryRunPublish, runPublishCycle } from '../publishing/run';
 import { hotkeyImport } from './hotkey-import';
 import { calculateWeights, type ScoringResult } from '../scoring/calculate-weights';
 
@@ -18,7 +29,9 @@ export const USAGE = `Usage: weights <command> [options]
 
 Commands:
   score        Compute miner shares from the curated leads in Firestore
-  publish      Score, then set the weights on chain with the validator hotkey
+  publish      Score, then set the weights on chain with the validator hotkey: the same
+               audited cycle as the functions (lease, reveal of open commits, one
+               weight_transactions document, trigger "cli")
   history      List recent weight transactions (the audit trail)
   hotkey import  Store a Bittensor wallet hotkey in Secret Manager (see weights hotkey import --help)
 
@@ -31,7 +44,8 @@ Options for score and publish:
   -h, --help           Show this help
 
 Options for publish:
-  --dry-run            Do everything but submit: show the uids and u16 weights that would be sent
+  --dry-run            Score and convert, show the uids and u16 weights that would be sent;
+                       sends nothing and records nothing
   --endpoint <name>    finney, test, local or a ws:// / wss:// URL (default SUBTENSOR_NETWORK, finney)
   --netuid <N>         Subnet (default NETUID, 401)
   The validator hotkey secret is read from VALIDATOR_HOTKEY (mnemonic, 0x seed, secret URI or
@@ -124,16 +138,46 @@ async function publish(args: readonly string[], env: NodeJS.ProcessEnv): Promise
   if (!secret) throw new UsageError('set VALIDATOR_HOTKEY to the validator hotkey secret');
   const signer = await hotkeyFromSecret(secret);
   const log = values.json ? quietLogger : plainLogger;
-  const scoring = await scoreLeads(values, env, log);
-  const result = await publishWeights({
-    shares: scoring.weights_dict,
-    signer,
-    config,
-    log,
-    dryRun: values['dry-run'],
+  const scoring = scoringConfig(values, env);
+  const scoreAt = values.now === undefined ? undefined : parseInstantFlag('--now', values.now);
+  const json = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  const failed = (result: PublishResult) => (result.status === 'failed' ? 1 : 0);
+  return withFirestore(values.project, env, async (db, projectId) => {
+    const context = { db, projectId, signer, scoring, publishing: config, log, scoreAt };
+    if (values['dry-run']) {
+      const result = await dryRunPublish(context);
+      if (values.json) json({ ...result, recorded: false });
+      return failed(result);
+    }
+    // The same audited cycle as publishWeightsTask: lease, follow-up of commits, record.
+    const { result, record, followUps } = await runPublishCycle({
+      ...context,
+      trigger: { kind: 'cli', ref: `${env.USER ?? env.LOGNAME ?? 'operator'}@${hostname()}` },
+      holder: `cli/${hostname()}/${process.pid}/${randomUUID()}`,
+      // A structured entry for a log agent; a person at a terminal reads the summary line instead.
+      auditTransport: process.stderr.isTTY ? devNull() : process.stderr,
+    });
+    logs.recorded(log, record.id, record.iteration_count, result.status);
+    if (values.json) json({ ...result, record, follow_ups: followUps.map(followUpSummary) });
+    return failed(result);
   });
-  if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  return result.status === 'failed' ? 1 : 0;
+}
+
+function followUpSummary({ commit, outcome, result }: FollowUp) {
+  return {
+    commit_id: commit.id,
+    kind: commit.kind,
+    outcome,
+    status: result.status,
+    error_code: result.error_code,
+    reason: result.reason,
+    block_number: result.block_number,
+    extrinsic_hash: result.extrinsic_hash,
+  };
+}
+
+function devNull(): Writable {
+  return new Writable({ write: (_chunk, _encoding, done) => done() });
 }
 
 const HISTORY_OPTIONS = {
@@ -176,17 +220,23 @@ async function withFirestore<T>(
   }
 }
 
+/** The scoring settings, with the command line's window. */
+function scoringConfig(values: ScoreFlags, env: NodeJS.ProcessEnv): ScoringConfig {
+  const config = scoringConfigFromEnv(env);
+  if (values['window-days'] !== undefined) {
+    config.windowDays = parseNumberFlag('--window-days', values['window-days']);
+  }
+  validateScoringConfig(config);
+  return config;
+}
+
 /** Reads the leads and scores them, as `weights score` does. */
 async function scoreLeads(
   values: ScoreFlags,
   env: NodeJS.ProcessEnv,
   log: Logger,
 ): Promise<ScoringResult> {
-  const config = scoringConfigFromEnv(env);
-  if (values['window-days'] !== undefined) {
-    config.windowDays = parseNumberFlag('--window-days', values['window-days']);
-  }
-  validateScoringConfig(config);
+  const config = scoringConfig(values, env);
   const now = values.now === undefined ? new Date() : parseInstantFlag('--now', values.now);
   return withFirestore(values.project, env, (db, projectId) =>
     calculateWeights({ db, projectId, config, log, now }),

@@ -28,7 +28,7 @@ import {
 } from 'firebase-admin/firestore';
 import type { Logger } from '../logs/logger';
 import * as logs from '../logs/review';
-import { leaseActive, publishInProgress, publisherRef, type Lease } from '../publishing/lease';
+import { publishInProgress } from '../state/publisher';
 import { canonicalHotkey } from './hotkey';
 
 export const SOURCED_LEADS_COLLECTION = 'sourced_leads';
@@ -170,8 +170,7 @@ async function reviewInTransaction(context: ReviewContext, leadId: string): Prom
       return { outcome: 'already_reviewed', status };
     }
 
-    const lease = (await tx.get(publisherRef(db))).get('lease') as Lease | null | undefined;
-    if (leaseActive(lease, nowMs)) {
+    if (await publishInProgress(db, nowMs, tx)) {
       // Already queued: keep the first queued_at, which orders the sweep.
       if (status !== 'queued') tx.update(ref, { status: 'queued', queued_at: at });
       return { outcome: 'queued' };

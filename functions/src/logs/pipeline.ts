@@ -37,3 +37,13 @@ export function recorded(log: Logger, id: string, iteration: number, status: str
     transaction_id: id,
   });
 }
+
+export function dryRunNotRecorded(log: Logger): void {
+  log.info(
+    'Dry run: nothing was sent and nothing recorded (no lease, no weight_transactions document)',
+  );
+}
+
+export function revealFirst(log: Logger, reason: string): void {
+  log.info(`⏳ No new commit: ${reason}`);
+}

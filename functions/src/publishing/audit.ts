@@ -6,7 +6,7 @@
  */
 import { Timestamp, type DocumentData, type Firestore } from 'firebase-admin/firestore';
 import type { ScoringResult } from '../scoring/calculate-weights';
-import { STATE_COLLECTION } from './lease';
+import { STATE_COLLECTION } from '../state/publisher';
 import type { PublishResult } from './result';
 import { withoutUndefined } from './firestore-data';
 

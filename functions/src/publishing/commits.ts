@@ -4,13 +4,24 @@
  * submitted (a crash right after submitting must not lose the salt) and revealed by a later run
  * inside its reveal epoch; a timelocked commit is revealed by the chain itself, and a later run
  * links that reveal to the commit.
+ *
+ * Every state has an exit, decided by the chain on a later run (reveal.ts):
+ * - `committing` (saved, sent or not): found in WeightCommits / TimelockedWeightCommits →
+ *   `committed`; its reveal window passed → `expired`; its transaction's era passed unfound →
+ *   `failed`;
+ * - `committed` → `revealed`, `missed` (the window passed), or `failed` (the chain refused);
+ * - `revealed`, `missed`, `expired` and `failed` are final.
  */
 import { Timestamp, type Firestore } from 'firebase-admin/firestore';
 import { withoutUndefined } from './firestore-data';
-import { publisherRef } from './lease';
+import { publisherRef } from '../state/publisher';
 
 export type CommitKind = 'hash' | 'timelocked';
-export type CommitStatus = 'committing' | 'committed' | 'revealed' | 'missed' | 'failed';
+export type CommitStatus =
+  'committing' | 'committed' | 'revealed' | 'missed' | 'expired' | 'failed';
+
+/** The states a later run follows up. */
+export const OPEN_COMMIT_STATUSES: readonly CommitStatus[] = ['committing', 'committed'];
 
 export interface PendingCommit {
   /** Hash commits: the commit hash; timelocked: the ciphertext's blake2 hash. Also the doc id. */
@@ -30,6 +41,8 @@ export interface PendingCommit {
   reveal_round?: string;
   /** The best block when the commit was built: its transaction is valid for a mortal era from there. */
   submitted_block?: number;
+  /** The epoch at that block: a timelocked commit is kept under it (or the next, if it landed later). */
+  commit_epoch?: number;
   commit_block?: number;
   /** The weight_transactions document of the commit. */
   commit_transaction?: string;
@@ -58,7 +71,7 @@ export async function updateCommit(
     .set({ ...withoutUndefined(fields), updated_at: Timestamp.now() }, { merge: true });
 }
 
-/** Commits of a validator on a subnet that still wait for their reveal. */
+/** Commits of a validator on a subnet that are not final: being committed, or waiting for their reveal. */
 export async function openCommits(
   db: Firestore,
   hotkey: string,
@@ -67,7 +80,7 @@ export async function openCommits(
   const snapshot = await commitsCollection(db)
     .where('hotkey', '==', hotkey)
     .where('netuid', '==', netuid)
-    .where('status', '==', 'committed')
+    .where('status', 'in', OPEN_COMMIT_STATUSES)
     .get();
   return snapshot.docs.map((doc) => doc.data() as PendingCommit);
 }

@@ -54,7 +54,8 @@ export async function buildExtrinsic(input: BuildInput): Promise<Built> {
       fields: {},
     };
 
-  const revealEpoch = epochIndex(state.blockNumber, netuid, state.tempo) + state.revealPeriodEpochs;
+  const commitEpoch = epochIndex(state.blockNumber, netuid, state.tempo);
+  const revealEpoch = commitEpoch + state.revealPeriodEpochs;
   const window = {
     reveal_epoch: revealEpoch,
     first_reveal_block: firstBlockOfEpoch(revealEpoch, netuid, state.tempo),
@@ -74,6 +75,7 @@ export async function buildExtrinsic(input: BuildInput): Promise<Built> {
     values,
     version_key: versionKey.toString(),
     submitted_block: state.blockNumber,
+    commit_epoch: commitEpoch,
     ...window,
     ...extra,
   });

@@ -28,7 +28,7 @@ function plain(data: Record<string, unknown>): Record<string, unknown> {
   );
 }
 
-/** One line per transaction, for terminals. */
+/** One line per transaction, for terminals; a reveal names its commit, a commit its reveal. */
 export function historyLine(tx: Record<string, unknown>): string {
   const block =
     tx.block_number === null || tx.block_number === undefined ? '-' : `#${String(tx.block_number)}`;
@@ -38,5 +38,11 @@ export function historyLine(tx: Record<string, unknown>): string {
   const why = tx.success
     ? ''
     : `  ${String(tx.error_code ?? '')}: ${String(tx.error_message ?? '')}`;
-  return `${String(tx.ts)}  it ${String(tx.iteration_count).padStart(4)}  ${String(tx.status).padEnd(12)} netuid ${String(tx.netuid)}  block ${block.padEnd(9)} ${String(uids).padStart(4)} uids  ${hash.padEnd(14)} ${String(tx.trigger)}${why}`;
+  const link =
+    typeof tx.commit_transaction === 'string'
+      ? `  reveals commit ${tx.commit_transaction}`
+      : typeof tx.reveal_status === 'string'
+        ? `  reveal ${tx.reveal_status}${tx.revealed_block ? ` #${String(tx.revealed_block)}` : ''}`
+        : '';
+  return `${String(tx.ts)}  it ${String(tx.iteration_count).padStart(4)}  ${String(tx.status).padEnd(12)} ${String(tx.mode ?? 'set_weights').padEnd(17)} netuid ${String(tx.netuid)}  block ${block.padEnd(9)} ${String(uids).padStart(4)} uids  ${hash.padEnd(14)} ${String(tx.trigger)}  ${String(tx.id ?? '')}${why}${link}`;
 }

@@ -1,4 +1,5 @@
 /** What a publish or reveal attempt returns: always a result, never a throw, so it can be recorded. */
+import { ChainFailure } from '../chain/errors';
 import type { AllocationRow } from './allocation';
 
 export type PublishStatus =
@@ -59,3 +60,16 @@ export const nothingSent = (): Pick<Outcome, 'allocation' | 'unregistered_hotkey
   allocation: [],
   unregistered_hotkeys: [],
 });
+
+/**
+ * A transient failure after the extrinsic was signed and sent (a timeout waiting for it, a lost
+ * connection): it may still land, so what was sent travels with the failure into the record.
+ */
+export class SentFailure extends ChainFailure {
+  constructor(
+    failure: ChainFailure,
+    readonly known: Omit<Outcome, 'status' | 'timings'>,
+  ) {
+    super(failure.kind, failure.code, failure.message);
+  }
+}

@@ -11,7 +11,13 @@ import { classifyRpcError } from '../chain/errors';
 import type { PublishConfig } from '../config/publishing';
 import type { Logger } from '../logs/logger';
 import * as logs from '../logs/publishing';
-import { nothingSent, type Outcome, type PublishMode, type PublishResult } from './result';
+import {
+  nothingSent,
+  SentFailure,
+  type Outcome,
+  type PublishMode,
+  type PublishResult,
+} from './result';
 
 export interface RetryRequest {
   signer: KeyringPair;
@@ -49,6 +55,7 @@ export async function withRetries(
       outcome = {
         ...nothingSent(),
         mode,
+        ...(failure instanceof SentFailure ? failure.known : {}),
         status: 'failed',
         error_code: failure.code,
         reason: failure.message,

@@ -1,13 +1,18 @@
 /**
- * Following commits up. A hash commit is revealed by this run when the chain is inside its reveal
- * epoch (never before, never after: a missed window is recorded as a failure); a timelocked commit
- * is revealed by the chain, and once its epoch has come this run checks that the weights the chain
- * applied are the committed ones and links the reveal to the commit.
+ * Following commits up. A commit still `committing` (its send timed out, or the run crashed) is
+ * first looked up on chain: found, it is committed and followed up like any other; not found, it
+ * fails once its transaction's era has passed and expires once its reveal window has. A hash
+ * commit is revealed by this run when the chain is inside its reveal epoch (never before, never
+ * after: a missed window is recorded as a failure); a timelocked commit is revealed by the chain,
+ * and once its epoch has come this run checks that the weights the chain applied are the
+ * committed ones and links the reveal to the commit.
  */
 import type { ApiPromise } from '@polkadot/api';
+import { hexToU8a } from '@polkadot/util';
+import { blake2AsHex } from '@polkadot/util-crypto';
 import type { Firestore } from 'firebase-admin/firestore';
 import { RuntimeItems } from '../chain/runtime-items';
-import { submitAndWatch } from '../chain/submit';
+import { MORTAL_PERIOD, submitAndWatch } from '../chain/submit';
 import type { Logger } from '../logs/logger';
 import * as logs from '../logs/publishing';
 import { openCommits, updateCommit, type PendingCommit } from './commits';
@@ -17,10 +22,12 @@ import { withRetries } from './retries';
 
 export interface FollowUp {
   commit: PendingCommit;
-  /** The reveal attempt to record (hash commits), or undefined when there was nothing to send. */
-  result?: PublishResult;
+  /** What this run found or did about the commit. */
+  result: PublishResult;
+  /** Whether `result` is an attempt to record: a reveal sent, or a commit that came to nothing. */
+  record: boolean;
   /** What became of the commit in this run. */
-  outcome: 'waiting' | 'revealed' | 'missed' | 'failed';
+  outcome: 'waiting' | 'revealed' | 'missed' | 'expired' | 'failed';
 }
 
 export async function followUpCommits(
@@ -29,17 +36,112 @@ export async function followUpCommits(
   const { db, config, signer, log } = request;
   const followUps: FollowUp[] = [];
   for (const commit of await openCommits(db, signer.address, config.netuid)) {
-    const result = await withRetries(request, 'reveal', (api) =>
-      commit.kind === 'hash' ? revealHash(api, commit, request) : observeTimelocked(api, commit),
-    );
+    const result = await withRetries(request, 'reveal', async (api) => {
+      const items = new RuntimeItems(api);
+      const best = (await api.rpc.chain.getHeader()).number.toNumber();
+      let current = commit;
+      if (commit.status === 'committing') {
+        const confirmed = await confirm(api, items, commit, best);
+        if ('outcome' in confirmed) return confirmed.outcome;
+        current = confirmed.commit;
+        await updateCommit(db, commit.id, {
+          status: current.status,
+          commit_block: current.commit_block,
+        });
+      }
+      return current.kind === 'hash'
+        ? revealHash(api, items, current, request, best)
+        : observeTimelocked(api, items, current, best);
+    });
     const outcome = outcomeOf(result);
     await settle(db, log, commit, outcome, result);
-    if (outcome === 'waiting') continue;
     // A timelocked reveal is the chain's, not an attempt of ours: only its absence is recorded.
-    const recorded = commit.kind === 'hash' || outcome === 'missed' ? result : undefined;
-    followUps.push({ commit, outcome, result: recorded });
+    const record = outcome !== 'waiting' && (commit.kind === 'hash' || outcome !== 'revealed');
+    followUps.push({ commit, outcome, result, record });
   }
   return followUps;
+}
+
+/**
+ * A commit whose send was not seen to land: the chain's pending commits decide. Found, it is
+ * committed (the commit with its block); otherwise an outcome: expired once the reveal window has
+ * passed, failed once the transaction's era has, and waiting until then.
+ */
+async function confirm(
+  api: ApiPromise,
+  items: RuntimeItems,
+  commit: PendingCommit,
+  best: number,
+): Promise<{ commit: PendingCommit } | { outcome: Outcome }> {
+  const block = await findCommit(api, items, commit);
+  if (block !== undefined)
+    return { commit: { ...commit, status: 'committed', commit_block: block } };
+  const base = { ...committedFields(commit), mode: 'reveal' as const, block_number: best };
+  // A timelocked commit leaves the chain's list once revealed: the applied weights tell.
+  if (commit.kind === 'timelocked') {
+    const seen = await observeTimelocked(api, items, commit, best, false);
+    if (seen.status === 'included') return { outcome: seen };
+  }
+  const outcome = (fields: Pick<Outcome, 'status' | 'error_code' | 'reason' | 'retryable'>) => ({
+    outcome: { ...base, ...fields },
+  });
+  if (best > commit.last_reveal_block) {
+    return outcome({
+      ...base,
+      status: 'failed',
+      error_code: 'CommitExpired',
+      reason: `the commit was not found on chain and its reveal window (blocks ${commit.first_reveal_block}–${commit.last_reveal_block}) has passed`,
+      retryable: false,
+    });
+  }
+  if (commit.submitted_block !== undefined && best > commit.submitted_block + MORTAL_PERIOD) {
+    return outcome({
+      ...base,
+      status: 'failed',
+      error_code: 'CommitNotFound',
+      reason: `the commit is not on chain and its transaction (valid until block ${commit.submitted_block + MORTAL_PERIOD}) can no longer land`,
+      retryable: false,
+    });
+  }
+  return outcome({
+    status: 'skipped',
+    error_code: 'CommitUnconfirmed',
+    reason: `the commit is not on chain yet; its transaction can land until block ${(commit.submitted_block ?? best) + MORTAL_PERIOD}`,
+  });
+}
+
+/** The block of the commit in the chain's pending commits, or undefined when it is not there. */
+async function findCommit(
+  api: ApiPromise,
+  items: RuntimeItems,
+  commit: PendingCommit,
+): Promise<number | undefined> {
+  if (commit.kind === 'hash') {
+    const stored = await items.storage('SubtensorModule.WeightCommits')(
+      commit.netuid,
+      commit.hotkey,
+    );
+    const list = (stored.toJSON() as Array<[string, number, number, number]> | null) ?? [];
+    const found = list.find(([hash]) => hash === commit.id);
+    return found ? Number(found[1]) : undefined;
+  }
+  // Kept under the epoch it landed in: the one it was built in, or the next.
+  const first = commit.commit_epoch ?? commit.reveal_epoch - 1;
+  const entry = items.storage('SubtensorModule.TimelockedWeightCommits');
+  type Query = Parameters<typeof api.queryMulti>[0][number];
+  const stored = await api.queryMulti(
+    [first, first + 1].map((e) => [entry, [commit.netuid, e]] as Query),
+  );
+  const list = stored.flatMap(
+    (epoch) => (epoch.toJSON() as Array<[string, number, string, number]> | null) ?? [],
+  );
+  const who = api.registry.createType('AccountId32', commit.hotkey).toString();
+  const found = list.find(
+    ([account, , ciphertext]) =>
+      api.registry.createType('AccountId32', account).toString() === who &&
+      blake2AsHex(hexToU8a(ciphertext), 256) === commit.id,
+  );
+  return found ? Number(found[1]) : undefined;
 }
 
 /**
@@ -50,6 +152,7 @@ export async function followUpCommits(
 function outcomeOf(result: PublishResult): FollowUp['outcome'] {
   if (result.status === 'included' || result.status === 'finalized') return 'revealed';
   if (result.status !== 'failed' || result.retryable) return 'waiting';
+  if (result.error_code === 'CommitExpired') return 'expired';
   return MISSED.has(result.error_code ?? '') ? 'missed' : 'failed';
 }
 
@@ -65,12 +168,9 @@ async function settle(
   if (outcome === 'revealed') {
     logs.revealed(log, commit.id, result.block_number);
     await updateCommit(db, commit.id, { status: 'revealed', revealed_block: result.block_number });
-  } else if (outcome === 'missed' || outcome === 'failed') {
+  } else if (outcome !== 'waiting') {
     logs.revealMissed(log, commit.id, result.reason ?? outcome);
-    await updateCommit(db, commit.id, {
-      status: outcome === 'missed' ? 'missed' : 'failed',
-      reason: result.reason,
-    });
+    await updateCommit(db, commit.id, { status: outcome, reason: result.reason });
   }
 }
 
@@ -88,11 +188,12 @@ const committedFields = (commit: PendingCommit) => ({
 /** Sends a hash commit's reveal if the chain is inside its window. */
 async function revealHash(
   api: ApiPromise,
+  items: RuntimeItems,
   commit: PendingCommit,
   request: Pick<PublishRequest, 'config' | 'signer'>,
+  best: number,
 ): Promise<Outcome> {
   const { config, signer } = request;
-  const best = (await api.rpc.chain.getHeader()).number.toNumber();
   // The reveal lands in the next block at the earliest.
   const next = best + 1;
   const base = { ...committedFields(commit), mode: 'reveal' as const, block_number: best };
@@ -101,7 +202,7 @@ async function revealHash(
       ...base,
       status: 'skipped',
       error_code: 'RevealNotYet',
-      reason: `the reveal window opens at block ${commit.first_reveal_block}`,
+      reason: `the reveal window opens at block ${commit.first_reveal_block}, in about ${Math.round((commit.first_reveal_block - best) * items.blockSeconds())} s`,
     };
   }
   if (next > commit.last_reveal_block) {
@@ -113,7 +214,7 @@ async function revealHash(
       retryable: false,
     };
   }
-  const tx = new RuntimeItems(api).call('SubtensorModule.reveal_weights')(
+  const tx = items.call('SubtensorModule.reveal_weights')(
     config.netuid,
     commit.uids,
     commit.values,
@@ -143,40 +244,24 @@ async function revealHash(
 }
 
 /**
- * Once the reveal epoch has come, the chain has applied a timelocked commit if the validator's
- * Weights row holds the committed values and LastUpdate is in the window (the block of the
- * reveal). One epoch after the window without that, the reveal is counted as missed.
+ * Once the reveal epoch has come, the chain has applied a timelocked commit when the commit has
+ * left TimelockedWeightCommits and the validator's Weights row holds the committed values. The
+ * block is LastUpdate's where it falls in the window, else the best block seen. One epoch after
+ * the window without that, the reveal is counted as missed.
  */
-async function observeTimelocked(api: ApiPromise, commit: PendingCommit): Promise<Outcome> {
-  const items = new RuntimeItems(api);
-  const best = (await api.rpc.chain.getHeader()).number.toNumber();
+async function observeTimelocked(
+  api: ApiPromise,
+  items: RuntimeItems,
+  commit: PendingCommit,
+  best: number,
+  pending?: boolean,
+): Promise<Outcome> {
   const base = { ...committedFields(commit), mode: 'reveal' as const, block_number: best };
   if (best < commit.first_reveal_block)
     return { ...base, status: 'skipped', error_code: 'RevealNotYet' };
-  const weights = items.storage('SubtensorModule.Weights');
-  const lastUpdate = items.optionalStorage('SubtensorModule.LastUpdate');
-  const uid = await items.storage('SubtensorModule.Uids')(commit.netuid, commit.hotkey);
-  const uidValue = (uid as unknown as { isSome: boolean; unwrap(): { toNumber(): number } }).isSome
-    ? (uid as unknown as { unwrap(): { toNumber(): number } }).unwrap().toNumber()
-    : undefined;
-  if (uidValue !== undefined) {
-    type Query = Parameters<typeof api.queryMulti>[0][number];
-    const [row, lastUpdated] = await api.queryMulti([
-      [weights, [commit.netuid, uidValue]] as Query,
-      // Without LastUpdate, the row alone says the reveal happened, and the best block stands for when.
-      ...(lastUpdate ? [[lastUpdate, commit.netuid] as Query] : []),
-    ]);
-    const applied = (row.toJSON() as Array<[number, number]>) ?? [];
-    const at = lastUpdated
-      ? Number(((lastUpdated.toJSON() as number[] | null) ?? [])[uidValue] ?? 0)
-      : best;
-    const same =
-      applied.length === commit.uids.length &&
-      applied.every(([u, v], i) => u === commit.uids[i] && v === commit.values[i]);
-    if (same && at >= commit.first_reveal_block) {
-      return { ...base, block_number: at, status: 'included' };
-    }
-  }
+  const stillPending = pending ?? (await findCommit(api, items, commit)) !== undefined;
+  const revealedAt = stillPending ? undefined : await appliedAt(api, items, commit, best);
+  if (revealedAt !== undefined) return { ...base, block_number: revealedAt, status: 'included' };
   const span = commit.last_reveal_block - commit.first_reveal_block + 1;
   if (best > commit.last_reveal_block + span) {
     return {
@@ -188,4 +273,30 @@ async function observeTimelocked(api: ApiPromise, commit: PendingCommit): Promis
     };
   }
   return { ...base, status: 'skipped', error_code: 'RevealPending' };
+}
+
+/** The block the committed weights were applied at, when the validator's row holds them now. */
+async function appliedAt(
+  api: ApiPromise,
+  items: RuntimeItems,
+  commit: PendingCommit,
+  best: number,
+): Promise<number | undefined> {
+  const uid = await items.storage('SubtensorModule.Uids')(commit.netuid, commit.hotkey);
+  const option = uid as unknown as { isSome: boolean; unwrap(): { toNumber(): number } };
+  if (!option.isSome) return undefined;
+  const uidValue = option.unwrap().toNumber();
+  const lastUpdate = items.optionalStorage('SubtensorModule.LastUpdate');
+  type Query = Parameters<typeof api.queryMulti>[0][number];
+  const [row, lastUpdated] = await api.queryMulti([
+    [items.storage('SubtensorModule.Weights'), [commit.netuid, uidValue]] as Query,
+    ...(lastUpdate ? [[lastUpdate, commit.netuid] as Query] : []),
+  ]);
+  const applied = (row.toJSON() as Array<[number, number]> | null) ?? [];
+  const same =
+    applied.length === commit.uids.length &&
+    applied.every(([u, v], i) => u === commit.uids[i] && v === commit.values[i]);
+  if (!same) return undefined;
+  const at = Number(((lastUpdated?.toJSON() as number[] | null) ?? [])[uidValue] ?? 0);
+  return at >= commit.first_reveal_block && at <= best ? at : best;
 }

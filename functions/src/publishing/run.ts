@@ -3,6 +3,7 @@
  * attempt, give the lease back. A cycle that finds another publisher running, or nothing new to
  * publish, says so and records it too.
  */
+import type { Writable } from 'node:stream';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { Firestore } from 'firebase-admin/firestore';
 import { publicEndpoint } from '../chain/endpoints';
@@ -14,8 +15,8 @@ import * as logs from '../logs/pipeline';
 import { calculateWeights, type ScoringResult } from '../scoring/calculate-weights';
 import { recordAttempt, TRANSACTIONS_COLLECTION, type TriggerKind } from './audit';
 import { updateCommit } from './commits';
-import { acquireLease, releaseLease } from './lease';
-import { followUpCommits } from './reveal';
+import { acquireLease, releaseLease } from '../state/publisher';
+import { followUpCommits, type FollowUp } from './reveal';
 import { publishWeights } from './publish';
 import type { PublishResult } from './result';
 
@@ -30,14 +31,58 @@ export interface CycleInput {
   /** Who asks; the lease is taken in this name. */
   holder: string;
   nowMs?: () => number;
+  /** The end of the scoring window, when not the start of the run (the CLI's --now). */
+  scoreAt?: Date;
   /** Unchanged weights are not sent again while the last successful publish is younger than this. */
   unchangedRepublishMs?: number;
   transactions?: string;
+  /** Where the Cloud Logging entry of each attempt goes (structured stdout by default). */
+  auditTransport?: Writable;
 }
 
 export interface CycleOutcome {
   result: PublishResult;
+  /** The attempt's weight_transactions document. */
   record: { id: string; iteration_count: number };
+  /** What the run did about open commits before publishing. */
+  followUps: FollowUp[];
+}
+
+/** Scores and converts as the cycle does, sends nothing and records nothing (no lease, no follow-up). */
+export async function dryRunPublish(
+  input: Omit<CycleInput, 'holder' | 'trigger' | 'unchangedRepublishMs'>,
+): Promise<PublishResult> {
+  const result = await publishShares(input, await score(input, Date.now()), true);
+  logs.dryRunNotRecorded(input.log);
+  return result;
+}
+
+function score(
+  input: Pick<CycleInput, 'db' | 'projectId' | 'scoring' | 'log' | 'scoreAt'>,
+  nowMs: number,
+) {
+  return calculateWeights({
+    db: input.db,
+    projectId: input.projectId,
+    config: input.scoring,
+    log: input.log,
+    now: input.scoreAt ?? new Date(nowMs),
+  });
+}
+
+function publishShares(
+  input: Pick<CycleInput, 'db' | 'signer' | 'publishing' | 'log'>,
+  scoring: ScoringResult,
+  dryRun = false,
+) {
+  return publishWeights({
+    shares: scoring.weights_dict,
+    signer: input.signer,
+    config: input.publishing,
+    log: input.log,
+    db: input.db,
+    dryRun,
+  });
 }
 
 export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> {
@@ -45,6 +90,7 @@ export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> 
   const startedAtMs = now();
   const { db, log, signer, trigger } = input;
   const collection = input.transactions ?? TRANSACTIONS_COLLECTION;
+
   const record = async (
     result: PublishResult,
     scoring?: ScoringResult,
@@ -55,7 +101,7 @@ export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> 
       { result, scoring, trigger, startedAtMs, finishedAtMs: now(), commitTransaction },
       collection,
     );
-    writeAuditEntry(input.projectId, written.id, written.document);
+    writeAuditEntry(input.projectId, written.id, written.document, input.auditTransport);
     return { id: written.id, iteration_count: written.iteration_count };
   };
 
@@ -66,64 +112,82 @@ export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> 
       'another publish holds the lease; this request is served by it or the next one',
     );
     logs.publisherBusy(log);
-    return { result, record: await record(result) };
+    return { result, record: await record(result), followUps: [] };
   }
   try {
     // Commits first: a hash commit whose window is open is revealed before anything new is sent.
-    for (const followUp of await followUpCommits({ db, config: input.publishing, signer, log })) {
+    const followUps = await followUpCommits({ db, config: input.publishing, signer, log });
+    for (const followUp of followUps) {
       const commitTransaction = followUp.commit.commit_transaction;
-      if (followUp.result) await record(followUp.result, undefined, commitTransaction);
-      if (commitTransaction) {
+      if (followUp.record) await record(followUp.result, undefined, commitTransaction);
+      if (commitTransaction && followUp.outcome !== 'waiting') {
         await db
           .collection(collection)
           .doc(commitTransaction)
           .set(
             {
               reveal_status: followUp.outcome,
-              revealed_block: followUp.result?.block_number ?? null,
+              revealed_block: followUp.result.block_number ?? null,
             },
             { merge: true },
           );
       }
     }
-    const scoring = await calculateWeights({
-      db,
-      projectId: input.projectId,
-      config: input.scoring,
-      log,
-      now: new Date(startedAtMs),
-    });
-    const unchangedSince = await lastSuccessWithSameShares(
-      input,
-      collection,
-      scoring.weights_dict,
-      startedAtMs,
+    const scoring = await score(input, startedAtMs);
+    const result = await publishUnlessHeld(input, collection, scoring, followUps, startedAtMs, () =>
+      publishShares(input, scoring),
     );
-    let result: PublishResult;
-    if (unchangedSince !== undefined) {
-      result = skipped(
-        input,
-        'Unchanged',
-        `the shares are the same as in the successful publish at ${new Date(unchangedSince).toISOString()}`,
-      );
-      logs.nothingNew(log, new Date(unchangedSince).toISOString());
-    } else {
-      result = await publishWeights({
-        shares: scoring.weights_dict,
-        signer,
-        config: input.publishing,
-        log,
-        db,
-      });
-    }
     const written = await record(result, scoring);
-    if (result.commit_id && (result.status === 'included' || result.status === 'finalized')) {
+    if (result.commit_id) {
       await updateCommit(db, result.commit_id, { commit_transaction: written.id });
     }
-    return { result, record: written };
+    return { result, record: written, followUps };
   } finally {
     await releaseLease(db, input.holder);
   }
+}
+
+/**
+ * Publishes, unless something says not to: a hash commit still waiting for its reveal (a new
+ * commit would stack another one behind it; the reveal comes first), or shares unchanged since a
+ * recent successful publish.
+ */
+async function publishUnlessHeld(
+  input: CycleInput,
+  collection: string,
+  scoring: ScoringResult,
+  followUps: readonly FollowUp[],
+  nowMs: number,
+  publish: () => Promise<PublishResult>,
+): Promise<PublishResult> {
+  const waiting = followUps.find(
+    ({ commit, outcome }) => commit.kind === 'hash' && outcome === 'waiting',
+  );
+  if (waiting) {
+    const reason = `commit ${waiting.commit.id.slice(0, 12)}… waits for its reveal: ${waiting.result.reason ?? 'its window has not opened'}`;
+    logs.revealFirst(input.log, reason);
+    return {
+      ...skipped(input, 'RevealPending', reason),
+      mode: 'commit',
+      first_reveal_block: waiting.commit.first_reveal_block,
+      last_reveal_block: waiting.commit.last_reveal_block,
+      reveal_epoch: waiting.commit.reveal_epoch,
+    };
+  }
+  const unchangedSince = await lastSuccessWithSameShares(
+    input,
+    collection,
+    scoring.weights_dict,
+    nowMs,
+  );
+  if (unchangedSince === undefined) return publish();
+  const since = new Date(unchangedSince).toISOString();
+  logs.nothingNew(input.log, since);
+  return skipped(
+    input,
+    'Unchanged',
+    `the shares are the same as in the successful publish at ${since}`,
+  );
 }
 
 function skipped(input: CycleInput, code: string, reason: string): PublishResult {

@@ -11,7 +11,7 @@ import { submitAndWatch } from '../chain/submit';
 import type { PublishConfig } from '../config/publishing';
 import { updateCommit } from './commits';
 import type { Built } from './extrinsic';
-import type { Outcome, Timings } from './result';
+import { SentFailure, type Outcome, type Timings } from './result';
 
 export interface Submission {
   api: ApiPromise;
@@ -45,7 +45,9 @@ export async function submit(submission: Submission): Promise<Outcome> {
         status: 'failed',
         reason: failure.message,
       });
-    throw failure;
+    if (!failure.retryable) throw failure;
+    const signed = built.tx.isSigned ? { extrinsic_hash: built.tx.hash.toHex() } : {};
+    throw new SentFailure(failure, { ...sent, ...built.fields, ...signed });
   }
   const blockNumber =
     included.blockNumber ?? (await api.rpc.chain.getHeader(included.blockHash)).number.toNumber();

@@ -13,13 +13,8 @@ import * as logs from '../logs/pipeline';
 import { reviewQueuedLeads } from '../leads/review';
 import { DEFAULT_BLOCK_SECONDS } from '../chain/runtime-items';
 import { runPublishCycle, type CycleOutcome } from '../publishing/run';
-import {
-  requestPublish,
-  setNextAllowed,
-  startTask,
-  type PublishTask,
-  type TaskQueue,
-} from './schedule-publish';
+import { setNextAllowed, startTask } from '../state/publisher';
+import { requestPublish, type PublishTask, type TaskQueue } from './schedule-publish';
 
 export interface PipelineDeps {
   db: Firestore;

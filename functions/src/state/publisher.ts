@@ -1,0 +1,170 @@
+/**
+ * The publisher's own document, `validator_state/publisher`, and its one owner: the lease that
+ * keeps two publishers from running at once, the pending publish task that requests join, the
+ * task generation and the last task started, and the time the chain next allows weights. Every
+ * read goes through `stateOf`, so the fields have one type and no reader casts them.
+ *
+ * Each state has an exit: the lease expires (a crashed publisher blocks nobody for longer than
+ * its term), a pending task is cleared when it starts, and the next-allowed time is only a floor
+ * for scheduling.
+ */
+import {
+  Timestamp,
+  type DocumentSnapshot,
+  type Firestore,
+  type Transaction,
+} from 'firebase-admin/firestore';
+
+export const STATE_COLLECTION = 'validator_state';
+export const PUBLISHER_DOC = 'publisher';
+/** Longest a publish may hold the lease: connect, read, and wait for inclusion, with room to spare. */
+export const LEASE_TERM_MS = 10 * 60_000;
+
+export interface Lease {
+  holder: string;
+  acquired_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+/** The publish task that requests join until it starts. */
+export interface PendingTask {
+  task_id: string;
+  not_before_ms: number;
+  /** Set once the task is in the queue; until then a request enqueues it (again: names make that harmless). */
+  enqueued: boolean;
+}
+
+export interface PublisherState {
+  lease: Lease | null;
+  pending: PendingTask | null;
+  /** Tasks created so far; the next one is `publish-<generation + 1>`. */
+  generation: number;
+  started_task_id: string | null;
+  /** When the chain next allows weights (ms); new tasks are not scheduled before. */
+  next_allowed_at_ms: number;
+}
+
+export function publisherRef(db: Firestore) {
+  return db.collection(STATE_COLLECTION).doc(PUBLISHER_DOC);
+}
+
+/** The typed state from the stored document (absent fields take their empty value). */
+export function stateOf(snapshot: DocumentSnapshot): PublisherState {
+  const data = snapshot.data() ?? {};
+  const lease = data.lease as Lease | null | undefined;
+  const pending = data.pending as PendingTask | null | undefined;
+  return {
+    lease: lease && lease.expires_at instanceof Timestamp ? lease : null,
+    pending: pending && typeof pending.task_id === 'string' ? pending : null,
+    generation: Number(data.generation ?? 0) || 0,
+    started_task_id: typeof data.started_task_id === 'string' ? data.started_task_id : null,
+    next_allowed_at_ms: Number(data.next_allowed_at_ms ?? 0) || 0,
+  };
+}
+
+async function read(db: Firestore, tx?: Transaction): Promise<PublisherState> {
+  const ref = publisherRef(db);
+  return stateOf(await (tx ? tx.get(ref) : ref.get()));
+}
+
+function write(db: Firestore, tx: Transaction, fields: Partial<PublisherState>): void {
+  tx.set(publisherRef(db), fields, { merge: true });
+}
+
+// --- The lease -------------------------------------------------------------------------------
+
+export function leaseActive(lease: Lease | null, nowMs: number): lease is Lease {
+  return !!lease && lease.expires_at.toMillis() > nowMs;
+}
+
+/** Takes the lease for `holder` unless another holds an unexpired one; true when taken. */
+export async function acquireLease(
+  db: Firestore,
+  holder: string,
+  nowMs: number,
+  termMs = LEASE_TERM_MS,
+): Promise<boolean> {
+  return db.runTransaction(async (tx) => {
+    const { lease } = await read(db, tx);
+    if (leaseActive(lease, nowMs) && lease.holder !== holder) return false;
+    write(db, tx, {
+      lease: {
+        holder,
+        acquired_at: Timestamp.fromMillis(nowMs),
+        expires_at: Timestamp.fromMillis(nowMs + termMs),
+      },
+    });
+    return true;
+  });
+}
+
+/** Gives the lease back, if `holder` still holds it. */
+export async function releaseLease(db: Firestore, holder: string): Promise<void> {
+  await db.runTransaction(async (tx) => {
+    const { lease } = await read(db, tx);
+    if (lease?.holder === holder) write(db, tx, { lease: null });
+  });
+}
+
+/** Whether a publish is running now (an unexpired lease); inside `tx` when given. */
+export async function publishInProgress(
+  db: Firestore,
+  nowMs: number,
+  tx?: Transaction,
+): Promise<boolean> {
+  return leaseActive((await read(db, tx)).lease, nowMs);
+}
+
+// --- The pending task ------------------------------------------------------------------------
+
+/**
+ * The pending task, created if there is none: a request joins the pending task, or creates
+ * `publish-<generation + 1>` scheduled no earlier than the chain allows.
+ */
+export async function pendingTask(
+  db: Firestore,
+  nowMs: number,
+  notBeforeMs = 0,
+): Promise<{ pending: PendingTask; joined: boolean }> {
+  return db.runTransaction(async (tx) => {
+    const state = await read(db, tx);
+    if (state.pending) return { pending: state.pending, joined: true };
+    const generation = state.generation + 1;
+    const pending: PendingTask = {
+      task_id: `publish-${generation}`,
+      not_before_ms: Math.max(nowMs, state.next_allowed_at_ms, notBeforeMs),
+      enqueued: false,
+    };
+    write(db, tx, { pending, generation });
+    return { pending, joined: false };
+  });
+}
+
+/** Notes that the pending task `taskId` is in the queue. */
+export async function markEnqueued(db: Firestore, taskId: string): Promise<void> {
+  await db.runTransaction(async (tx) => {
+    const { pending } = await read(db, tx);
+    if (pending?.task_id === taskId) write(db, tx, { pending: { ...pending, enqueued: true } });
+  });
+}
+
+/**
+ * Called when a task starts: it is no longer pending, so requests from now on schedule the next
+ * one. A retry of the task that started last runs again; any other task is a stale duplicate
+ * (false), which the caller drops.
+ */
+export async function startTask(db: Firestore, taskId: string): Promise<boolean> {
+  return db.runTransaction(async (tx) => {
+    const state = await read(db, tx);
+    if (state.pending?.task_id === taskId) {
+      write(db, tx, { pending: null, started_task_id: taskId });
+      return true;
+    }
+    return state.started_task_id === taskId;
+  });
+}
+
+/** Remembers when the chain next allows weights, so new tasks are scheduled for then. */
+export async function setNextAllowed(db: Firestore, atMs: number): Promise<void> {
+  await publisherRef(db).set({ next_allowed_at_ms: atMs }, { merge: true });
+}
