@@ -8,9 +8,15 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import { publicEndpoint } from './endpoints';
 import { ChainFailure, classifyRpcError, withDeadline } from './errors';
 
-/** Subtensor's own signed extension carries no data: declared so the api signs without warning. */
+/**
+ * Subtensor's own signed extensions carry no data: declared so the api signs without warning.
+ * Current runtimes list SubtensorTransactionExtension; older ones (spec 218) SubtensorSignedExtension
+ * and CommitmentsSignedExtension. Only those the runtime's metadata lists are used.
+ */
 export const SUBTENSOR_SIGNED_EXTENSIONS = {
   SubtensorTransactionExtension: { extrinsic: {}, payload: {} },
+  SubtensorSignedExtension: { extrinsic: {}, payload: {} },
+  CommitmentsSignedExtension: { extrinsic: {}, payload: {} },
 };
 
 export interface ConnectionOptions {
