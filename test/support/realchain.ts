@@ -24,6 +24,12 @@ export const NETUID = 1;
 /** 1 TAO, in rao. */
 export const TAO = 1_000_000_000n;
 
+/**
+ * A publish that landed. Chopsticks reports a block finalized 100 ms after it reports it in-block,
+ * so a publisher waiting for inclusion may see either first, and says included or finalized.
+ */
+export const LANDED = /^(included|finalized)$/;
+
 /** One storage write: pallet and item as the metadata names them, the keys, the value (null deletes). */
 export type StorageWrite = [pallet: string, item: string, keys: unknown[], value: unknown];
 
