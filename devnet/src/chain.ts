@@ -190,6 +190,11 @@ export class Chain extends EventEmitter {
     return this.pool.map((entry) => entry.hex);
   }
 
+  /** Forgets every pooled extrinsic, as a node restart does; their watchers hear nothing more. */
+  clearPool(): void {
+    this.pool = [];
+  }
+
   /** Validates and pools a signed extrinsic; rejects as a node does (RpcError 1010, 1013, 1014). */
   async submit(hex: Hex, onStatus?: (status: TxStatus) => void): Promise<Hex> {
     if (this.faults.submitDelayMs > 0)

@@ -5,6 +5,7 @@ import { recentTransactions } from '../../functions/src/publishing/history';
 import { publishConfigFromEnv } from '../../functions/src/config/publishing';
 import { DEFAULT_SCORING_CONFIG } from '../../functions/src/config/scoring';
 import * as handlers from '../../functions/src/triggers/handlers';
+import { acquireLease, releaseLease } from '../../functions/src/state/publisher';
 import type { PublishTask, TaskQueue } from '../../functions/src/triggers/schedule-publish';
 import { testFirestore } from '../support/firestore';
 import { sealOnSubmit, setupSubnet, startTestChain, type TestChain } from '../support/devnet';
@@ -18,8 +19,8 @@ let miners: string[];
 /** Cloud Tasks' contract for named tasks: a name enqueued twice is one task. */
 class RecordingQueue implements TaskQueue {
   readonly tasks = new Map<string, { task: PublishTask; at: number }>();
-  async enqueue(task: PublishTask, scheduleAtMs: number) {
-    if (!this.tasks.has(task.task_id)) this.tasks.set(task.task_id, { task, at: scheduleAtMs });
+  async enqueue(task: PublishTask, scheduleAtMs: number, name = task.task_id) {
+    if (!this.tasks.has(name)) this.tasks.set(name, { task, at: scheduleAtMs });
   }
 }
 
@@ -44,7 +45,8 @@ const deps = (queue: TaskQueue, log = recordingLogger()): handlers.PipelineDeps 
 });
 
 beforeAll(async () => {
-  chain = await startTestChain({ finalityLag: 1 });
+  // 3-second blocks: the rescheduling must follow the chain's block time, not an assumed 12 s.
+  chain = await startTestChain({ finalityLag: 1, blockTimeMs: 3000 });
   sealOnSubmit(chain);
 });
 afterAll(async () => {
@@ -84,9 +86,17 @@ describe('publish requests', () => {
     );
     expect(outcome?.result.status).toBe('included');
     expect(extrinsicsSince(from)).toBe(1);
-    // Delivered again (a Cloud Tasks retry), it runs again and finds nothing new to send.
-    const again = await handlers.onPublishTask(deps(queue), taskOf(queue, 'publish-1'), '//Alice');
-    expect(again?.result).toMatchObject({ status: 'skipped', error_code: 'Unchanged' });
+    // Delivered again once done (a duplicate delivery): a no-op that says so.
+    const log = recordingLogger();
+    const again = await handlers.onPublishTask(
+      deps(queue, log),
+      taskOf(queue, 'publish-1'),
+      '//Alice',
+    );
+    expect(again).toBeUndefined();
+    expect(log.messages('INFO')).toContain(
+      'Weight update publish-1 not run: it has run already (a second delivery)',
+    );
     expect(extrinsicsSince(from)).toBe(1);
   });
 
@@ -103,8 +113,9 @@ describe('publish requests', () => {
     await handlers.onCuratedLead(deps(queue), 'second');
     const next = queue.tasks.get('publish-2');
     expect(next).toBeDefined();
-    // The rate limit (3 blocks of 12 s) pushes the next task's time forward.
-    expect(next?.at).toBeGreaterThan(Date.now() + 20_000);
+    // The rate limit (3 blocks of the chain's 3 s) pushes the next task's time forward.
+    expect(next?.at).toBeGreaterThan(Date.now() + 6_000);
+    expect(next?.at).toBeLessThan(Date.now() + 12_000);
   });
 
   it('a rate-limited run records it and schedules itself for the first allowed block', async () => {
@@ -135,6 +146,75 @@ describe('publish requests', () => {
     expect(retry?.at).toBeGreaterThanOrEqual(
       Date.now() + (outcome?.result.eta_seconds ?? 0) * 1000,
     );
+  });
+
+  it("a rate-limit ETA is the chain's block time × the blocks to wait", async () => {
+    const queue = new RecordingQueue();
+    await handlers.onCuratedLead(deps(queue), 'eta');
+    const first = await handlers.onPublishTask(deps(queue), taskOf(queue, 'publish-1'), '//Alice');
+    expect(first?.result.block_seconds).toBe(3);
+    expect(first?.result.eta_seconds).toBe(3 * 3);
+  });
+
+  it('a task delivered again while it runs: one run, one extrinsic', async () => {
+    const queue = new RecordingQueue();
+    await handlers.onCuratedLead(deps(queue), 'twice');
+    const from = chain.devnet.chain.best.number;
+    // The second delivery arrives while the first waits for its extrinsic's block.
+    chain.devnet.controls.delaySubmissions(400);
+    try {
+      const log = recordingLogger();
+      const [first, second] = await Promise.all([
+        handlers.onPublishTask(deps(queue), taskOf(queue, 'publish-1'), '//Alice'),
+        new Promise((resolve) => setTimeout(resolve, 200)).then(() =>
+          handlers.onPublishTask(deps(queue, log), taskOf(queue, 'publish-1'), '//Alice'),
+        ),
+      ]);
+      expect(first?.result.status).toBe('included');
+      expect(second).toBeUndefined();
+      expect(log.messages('INFO')).toContain(
+        'Weight update publish-1 not run: it is running now (a second delivery)',
+      );
+    } finally {
+      chain.devnet.controls.delaySubmissions(0);
+    }
+    expect(extrinsicsSince(from)).toBe(1);
+  });
+
+  it('a request that meets a busy publisher comes back when the lease ends, and is published', async () => {
+    const queue = new RecordingQueue();
+    // Another publisher holds the lease (a manual publish, say).
+    await acquireLease(store.db, 'cli/elsewhere', Date.now());
+    await handlers.onCuratedLead(deps(queue), 'during');
+    const busy = await handlers.onPublishTask(deps(queue), taskOf(queue, 'publish-1'), '//Alice');
+    expect(busy?.result.error_code).toBe('PublisherBusy');
+    const back = queue.tasks.get('publish-2');
+    expect(back?.task).toMatchObject({ trigger: 'task', trigger_ref: 'publish-1' });
+    expect(back?.at).toBeGreaterThan(Date.now() + 60_000); // the lease's expiry
+    await releaseLease(store.db, 'cli/elsewhere');
+    const later = await handlers.onPublishTask(
+      { ...deps(queue), nowMs: () => back?.at ?? 0 },
+      { ...taskOf(queue, 'publish-2'), not_before_ms: 0 },
+      '//Alice',
+    );
+    expect(later?.result.status).toBe('included');
+  });
+
+  it('a task too early for its dispatch deadline waits what fits, then comes back under another name', async () => {
+    const queue = new RecordingQueue();
+    await handlers.onCuratedLead(deps(queue), 'early');
+    const waits: number[] = [];
+    const early = { ...taskOf(queue, 'publish-1'), not_before_ms: Date.now() + 3_600_000 };
+    const outcome = await handlers.onPublishTask(
+      { ...deps(queue), sleep: async (ms) => void waits.push(ms) },
+      early,
+      '//Alice',
+    );
+    expect(outcome).toBeUndefined();
+    // Never held past the deadline: the wait plus the publish's worst case fit in 600 s.
+    expect(waits[0]).toBeLessThan(600_000);
+    const again = [...queue.tasks].find(([name]) => name.startsWith('publish-1-w'));
+    expect(again?.[1]).toMatchObject({ task: { task_id: 'publish-1' }, at: early.not_before_ms });
   });
 
   it('a transient failure throws so that Cloud Tasks retries the task', async () => {

@@ -143,6 +143,16 @@ export const RUNTIME_ITEMS = {
     need: 'optional',
     without: "drand quicknet's public key",
   },
+  'System.Account': {
+    kind: 'storage',
+    need: 'optional',
+    without: 'a sent extrinsic not found on chain is taken as pending until its era ends',
+  },
+  'System.Events': {
+    kind: 'storage',
+    need: 'optional',
+    without: 'an extrinsic found late in a block is taken as succeeded',
+  },
   'Timestamp.Now': {
     kind: 'storage',
     need: 'optional',

@@ -1,17 +1,32 @@
 /**
- * Signs, submits and follows one extrinsic until it is included (or finalized), within a time
- * bound, and reports what the block says about it: success, or the module error by name.
+ * Signing, sending and following one extrinsic, in three steps so that the caller can write its
+ * record between them: `sign` fixes the nonce and the mortal era (and so the extrinsic's hash),
+ * `sendAndWatch` sends those very bytes and follows them until included (or finalized) within a
+ * time bound, and `findExtrinsic` looks for them in the blocks of their era. A retry sends the
+ * same signed bytes again, never a new nonce, so at most one of the attempts can land.
  */
 import type { ApiPromise } from '@polkadot/api';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
+import type { DispatchError } from '@polkadot/types/interfaces';
 import type { ISubmittableResult } from '@polkadot/types/types';
 import { ChainFailure, classifyRpcError, withDeadline } from './errors';
+import type { RuntimeItems } from './runtime-items';
 
 export type WaitFor = 'inclusion' | 'finalization';
 
 /** Blocks a signed transaction stays valid (mortal era), as the reference SDK uses. */
 export const MORTAL_PERIOD = 128;
+
+/** A signed extrinsic, as its record names it. */
+export interface Signed {
+  hex: string;
+  hash: string;
+  nonce: number;
+  /** The first and last block in which it can be included (its mortal era). */
+  eraStart: number;
+  eraEnd: number;
+}
 
 export interface Included {
   extrinsicHash: string;
@@ -23,10 +38,37 @@ export interface Included {
   dispatchError?: { code: string; message: string };
 }
 
-export async function submitAndWatch(
+/** Signs `tx` with the account's next nonce (the pool's included) and a mortal era from the best block. */
+export async function sign(
   api: ApiPromise,
   tx: SubmittableExtrinsic<'promise'>,
   signer: KeyringPair,
+): Promise<Signed> {
+  const [header, nonce] = await Promise.all([
+    api.rpc.chain.getHeader(),
+    api.rpc.system.accountNextIndex(signer.address),
+  ]);
+  const current = header.number.toNumber();
+  const era = api.registry.createType('ExtrinsicEra', { current, period: MORTAL_PERIOD });
+  await tx.signAsync(signer, { blockHash: header.hash, era, nonce });
+  const mortal = era.asMortalEra;
+  return {
+    hex: tx.toHex(),
+    hash: tx.hash.toHex(),
+    nonce: nonce.toNumber(),
+    eraStart: mortal.birth(current),
+    eraEnd: mortal.death(current) - 1,
+  };
+}
+
+/**
+ * Sends the signed bytes and follows them. Sent again (a retry), the pool may already hold them
+ * or the chain may have included them: then the blocks of the era are watched instead.
+ */
+export async function sendAndWatch(
+  api: ApiPromise,
+  items: RuntimeItems,
+  signed: Signed,
   waitFor: WaitFor,
   timeoutMs: number,
 ): Promise<Included> {
@@ -36,46 +78,56 @@ export async function submitAndWatch(
       `waiting for ${waitFor}`,
       timeoutMs,
       new Promise<Included>((resolve, reject) => {
-        tx.signAndSend(signer, { era: MORTAL_PERIOD, nonce: -1 }, (result: ISubmittableResult) => {
-          const { status } = result;
-          if (status.isInvalid || status.isDropped || status.isUsurped) {
-            reject(
-              new ChainFailure(
-                'refused',
-                status.type,
-                `the transaction pool reported it ${status.type.toLowerCase()}`,
-              ),
-            );
-            return;
-          }
-          if (status.isFinalityTimeout) {
-            reject(
-              new ChainFailure(
-                'timeout',
-                'FinalityTimeout',
-                'the block with the transaction was not finalized in time',
-              ),
-            );
-            return;
-          }
-          const done = status.isFinalized || (waitFor === 'inclusion' && status.isInBlock);
-          if (!done) return;
-          const blockHash = (status.isFinalized ? status.asFinalized : status.asInBlock).toHex();
-          resolve({
-            extrinsicHash: tx.hash.toHex(),
-            blockHash,
-            blockNumber: (
-              result as { blockNumber?: { toNumber(): number } }
-            ).blockNumber?.toNumber(),
-            extrinsicIndex: result.txIndex,
-            finalized: status.isFinalized,
-            dispatchError: result.dispatchError ? describeDispatchError(api, result) : undefined,
-          });
-        })
+        api
+          .tx(signed.hex)
+          .send((result: ISubmittableResult) => {
+            const { status } = result;
+            if (status.isInvalid || status.isDropped || status.isUsurped) {
+              reject(
+                new ChainFailure(
+                  'refused',
+                  status.type,
+                  `the transaction pool reported it ${status.type.toLowerCase()}`,
+                ),
+              );
+              return;
+            }
+            if (status.isFinalityTimeout) {
+              reject(
+                new ChainFailure(
+                  'timeout',
+                  'FinalityTimeout',
+                  'the block with the transaction was not finalized in time',
+                ),
+              );
+              return;
+            }
+            const done = status.isFinalized || (waitFor === 'inclusion' && status.isInBlock);
+            if (!done) return;
+            const blockHash = (status.isFinalized ? status.asFinalized : status.asInBlock).toHex();
+            resolve({
+              extrinsicHash: signed.hash,
+              blockHash,
+              blockNumber: (
+                result as { blockNumber?: { toNumber(): number } }
+              ).blockNumber?.toNumber(),
+              extrinsicIndex: result.txIndex,
+              finalized: status.isFinalized,
+              dispatchError: result.dispatchError
+                ? describeDispatchError(api, result.dispatchError)
+                : undefined,
+            });
+          })
           .then((stop) => {
             unsubscribe = stop;
           })
-          .catch((error: unknown) => reject(classifyRpcError(error)));
+          .catch((error: unknown) => {
+            const failure = classifyRpcError(error);
+            // Already in the pool, or its nonce already used (by this very extrinsic, perhaps).
+            if (['AlreadyImported', 'PriorityTooLow', 'Stale'].includes(failure.code)) {
+              watchBlocks(api, items, signed, (stop) => (unsubscribe = stop)).then(resolve, reject);
+            } else reject(failure);
+          });
       }),
     );
   } finally {
@@ -83,12 +135,93 @@ export async function submitAndWatch(
   }
 }
 
+/** Resolves when a new block of the era holds the extrinsic (looking back to the era's start first). */
+async function watchBlocks(
+  api: ApiPromise,
+  items: RuntimeItems,
+  signed: Signed,
+  onSubscribed: (stop: () => void) => void,
+): Promise<Included> {
+  const best = (await api.rpc.chain.getHeader()).number.toNumber();
+  const earlier = await findExtrinsic(api, items, signed, best);
+  if (earlier) return earlier;
+  return new Promise<Included>((resolve, reject) => {
+    let checked = best;
+    void api.rpc.chain
+      .subscribeNewHeads((header) => {
+        const number = header.number.toNumber();
+        if (number <= checked) return;
+        const from = checked + 1;
+        checked = number;
+        findExtrinsic(api, items, signed, number, from).then((found) => {
+          if (found) resolve(found);
+          else if (number > signed.eraEnd)
+            reject(
+              new ChainFailure(
+                'refused',
+                'Dropped',
+                `the extrinsic was not included before its era ended at block ${signed.eraEnd}`,
+              ),
+            );
+        }, reject);
+      })
+      .then(onSubscribed, reject);
+  });
+}
+
+/**
+ * The extrinsic in a block of its era up to `best` (from `from`, default the era's start), with
+ * its outcome from the block's events; undefined when no such block holds it.
+ */
+export async function findExtrinsic(
+  api: ApiPromise,
+  items: RuntimeItems,
+  signed: Pick<Signed, 'hash' | 'eraStart' | 'eraEnd'>,
+  best: number,
+  from = signed.eraStart,
+): Promise<Included | undefined> {
+  for (let number = Math.max(from, 0); number <= Math.min(best, signed.eraEnd); number++) {
+    const blockHash = await api.rpc.chain.getBlockHash(number);
+    const block = await api.rpc.chain.getBlock(blockHash);
+    const index = block.block.extrinsics.findIndex((ex) => ex.hash.toHex() === signed.hash);
+    if (index < 0) continue;
+    return {
+      extrinsicHash: signed.hash,
+      blockHash: blockHash.toHex(),
+      blockNumber: number,
+      extrinsicIndex: index,
+      finalized: false,
+      dispatchError: await dispatchErrorAt(api, items, blockHash.toHex(), index),
+    };
+  }
+  return undefined;
+}
+
+/** The module error of the extrinsic at `index` of a block, from System.Events (none without it). */
+async function dispatchErrorAt(
+  api: ApiPromise,
+  items: RuntimeItems,
+  blockHash: string,
+  index: number,
+): Promise<Included['dispatchError']> {
+  const events = items.optionalStorage('System.Events', await api.at(blockHash));
+  if (!events) return undefined;
+  const records = (await events()) as unknown as Array<{
+    phase: { isApplyExtrinsic: boolean; asApplyExtrinsic: { toNumber(): number } };
+    event: { section: string; method: string; data: unknown[] };
+  }>;
+  for (const { phase, event } of records) {
+    if (!phase.isApplyExtrinsic || phase.asApplyExtrinsic.toNumber() !== index) continue;
+    if (event.section === 'system' && event.method === 'ExtrinsicFailed')
+      return describeDispatchError(api, event.data[0] as DispatchError);
+  }
+  return undefined;
+}
+
 function describeDispatchError(
   api: ApiPromise,
-  result: ISubmittableResult,
+  error: DispatchError,
 ): { code: string; message: string } {
-  const error = result.dispatchError;
-  if (!error) throw new Error('no dispatch error');
   if (error.isModule) {
     const meta = api.registry.findMetaError(error.asModule);
     return {

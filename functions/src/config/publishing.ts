@@ -48,6 +48,18 @@ export const PUBLISH_DEFAULTS = {
   retryBaseDelayMs: 2_000,
 } as const;
 
+/**
+ * The longest one publish can take with these settings: every attempt connecting, reading and
+ * waiting for inclusion to the end, the backoffs between them at their largest, and a minute for
+ * scoring and Firestore.
+ */
+export function worstCasePublishMs(config: PublishConfig): number {
+  const perAttempt = config.connectTimeoutMs + config.readTimeoutMs + config.inclusionTimeoutMs;
+  let backoffs = 0;
+  for (let n = 1; n < config.attempts; n++) backoffs += config.retryBaseDelayMs * 2 ** (n - 1);
+  return config.attempts * perAttempt + backoffs + 60_000;
+}
+
 export function parseEmptyPolicy(text: string): EmptyPolicy {
   const value = text.trim();
   if (value === 'uniform' || value === 'skip') return { kind: value };

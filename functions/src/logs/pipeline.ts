@@ -28,10 +28,6 @@ export function nothingNew(log: Logger, since: string): void {
   log.info(`Nothing new to publish: the shares are those published at ${since}`);
 }
 
-export function resumingReview(log: Logger, reviewed: number): void {
-  log.info(`✅ Weights updated, resuming sourced lead review (${reviewed} queued leads reviewed)`);
-}
-
 export function recorded(log: Logger, id: string, iteration: number, status: string): void {
   log.info(`Recorded weight transaction ${id} (iteration ${iteration}, ${status})`, {
     transaction_id: id,
@@ -46,4 +42,31 @@ export function dryRunNotRecorded(log: Logger): void {
 
 export function revealFirst(log: Logger, reason: string): void {
   log.info(`⏳ No new commit: ${reason}`);
+}
+
+export function taskNotRun(log: Logger, taskId: string, why: 'running' | 'done' | 'stale'): void {
+  const reason = {
+    running: 'it is running now (a second delivery)',
+    done: 'it has run already (a second delivery)',
+    stale: 'a later task has replaced it',
+  }[why];
+  log.info(`Weight update ${taskId} not run: ${reason}`, { task_id: taskId });
+}
+
+export function taskDeferred(log: Logger, taskId: string, notBefore: string): void {
+  log.info(`Weight update ${taskId} comes back at ${notBefore}: too early to wait for here`, {
+    task_id: taskId,
+  });
+}
+
+/** The line after a publish task: its real outcome, then the review it resumes. */
+export function cycleSummary(
+  log: Logger,
+  status: string,
+  code: string | undefined,
+  reviewed: number,
+): void {
+  const resumed = `resuming sourced lead review (${reviewed} queued leads reviewed)`;
+  if (status === 'included' || status === 'finalized') log.info(`✅ Weights updated, ${resumed}`);
+  else log.info(`Weights not updated (${status}${code ? `, ${code}` : ''}), ${resumed}`);
 }

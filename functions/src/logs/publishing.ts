@@ -97,3 +97,28 @@ export function revealed(log: Logger, commitId: string, block: number | undefine
 export function revealMissed(log: Logger, commitId: string, reason: string): void {
   log.warn(`⚠️ Commit ${commitId.slice(0, 12)}… not revealed: ${reason}`);
 }
+
+export function reconciled(
+  log: Logger,
+  id: string,
+  hash: string,
+  status: string,
+  block: unknown,
+): void {
+  const where = typeof block === 'number' ? ` in block #${block}` : '';
+  log.info(`Reconciled weight transaction ${id} (${hash.slice(0, 12)}…): ${status}${where}`, {
+    transaction_id: id,
+  });
+}
+
+export function reconcileDeferred(log: Logger, open: number, reason: string): void {
+  log.warn(
+    `⚠️ ${open} sent extrinsic(s) could not be checked on chain (${reason}): nothing new is sent`,
+  );
+}
+
+export function stillPending(log: Logger, hash: string, eraEnd: number): void {
+  log.warn(
+    `⚠️ Extrinsic ${hash.slice(0, 12)}… may still land (until block ${eraEnd}): nothing new is sent`,
+  );
+}

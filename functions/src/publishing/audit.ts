@@ -49,6 +49,12 @@ export function transactionDocument(input: AttemptInput, iteration: number): Doc
     block_hash: result.block_hash ?? null,
     transaction_hash: result.extrinsic_hash ?? null,
     extrinsic_index: result.extrinsic_index ?? null,
+    nonce: result.nonce,
+    era_start: result.era_start,
+    era_end: result.era_end,
+    extrinsic_hex: unresolved(result) ? result.extrinsic_hex : undefined,
+    // Sent, and not known to have landed or been dropped: the next run reconciles it.
+    unresolved: unresolved(result),
     uids: result.allocation.map((row) => row.uid),
     weights: Object.fromEntries(scored.map((row) => [row.uid, row.share])),
     weights_u16: result.allocation.map((row) => row.u16),
@@ -82,15 +88,34 @@ export function transactionDocument(input: AttemptInput, iteration: number): Doc
 }
 
 /** Writes the attempt and advances the validator's iteration count, atomically. */
+/** A result whose extrinsic was sent but whose fate is unknown: in flight, or timed out. */
+export function unresolved(result: Pick<PublishResult, 'status' | 'retryable' | 'extrinsic_hash'>) {
+  return (
+    result.status === 'submitting' ||
+    (result.status === 'failed' && result.retryable === true && result.extrinsic_hash !== undefined)
+  );
+}
+
+/**
+ * Writes the attempt and advances the validator's iteration count, atomically. With `id`, the
+ * attempt's write-ahead record is completed instead: same document, same iteration.
+ */
 export async function recordAttempt(
   db: Firestore,
   input: AttemptInput,
   collection = TRANSACTIONS_COLLECTION,
+  id?: string,
 ): Promise<{ id: string; iteration_count: number; document: DocumentData }> {
   const counter = db.collection(STATE_COLLECTION).doc(ITERATIONS_DOC);
-  const doc = db.collection(collection).doc();
+  const doc = id ? db.collection(collection).doc(id) : db.collection(collection).doc();
   const field = input.result.validator_hotkey;
   const document = await db.runTransaction(async (tx) => {
+    if (id) {
+      const iteration = Number((await tx.get(doc)).get('iteration_count'));
+      const written = transactionDocument(input, iteration);
+      tx.set(doc, written);
+      return written;
+    }
     const current = Number((await tx.get(counter)).get(field) ?? 0);
     const written = transactionDocument(input, current + 1);
     tx.set(counter, { [field]: current + 1 }, { merge: true });

@@ -9,20 +9,24 @@
 import type { ApiPromise } from '@polkadot/api';
 import type { Firestore } from 'firebase-admin/firestore';
 import { publicEndpoint } from '../chain/endpoints';
+import { classifyRpcError } from '../chain/errors';
+import { RuntimeItems } from '../chain/runtime-items';
 import { currentHotkeys, readSubnetState } from '../chain/subnet-state';
 import type { Logger } from '../logs/logger';
 import * as logs from '../logs/publishing';
 import { allocate, place, reassignedUids, withoutUids } from './allocation';
-import { buildExtrinsic } from './extrinsic';
+import { buildExtrinsic, type Built } from './extrinsic';
+import { updateCommit } from './commits';
 import {
   nothingSent,
+  SentFailure,
   type Outcome,
   type PublishResult,
   type PublishStatus,
   type Timings,
 } from './result';
 import { withRetries, type RetryRequest } from './retries';
-import { submit } from './submission';
+import { deliver, type Delivery, type WriteAhead } from './submission';
 
 export interface PublishRequest extends RetryRequest {
   /** Hotkey → share, as scoring returns it. */
@@ -30,6 +34,16 @@ export interface PublishRequest extends RetryRequest {
   dryRun?: boolean;
   /** Where commits wait for their reveal; a hash commit is refused without it. */
   db?: Firestore;
+  /** Writes the attempt's record once the extrinsic is signed, before it is sent. */
+  writeAhead?: WriteAhead;
+}
+
+/** What an attempt sent, kept for the next attempt: a retry sends the same extrinsic again. */
+interface InFlight {
+  delivery: Omit<Delivery, 'api' | 'items'>;
+  built: Built;
+  rateLimit: number;
+  blockSeconds: number;
 }
 
 export async function publishWeights(request: PublishRequest): Promise<PublishResult> {
@@ -41,8 +55,12 @@ export async function publishWeights(request: PublishRequest): Promise<PublishRe
     config.netuid,
     signer.address,
   );
+  let inFlight: InFlight | undefined;
+  const remember = (sent: InFlight) => (inFlight = sent);
   const result = await withRetries(request, 'set_weights', (api, connectedAt) =>
-    attemptPublish(api, request, connectedAt),
+    inFlight
+      ? send(api, new RuntimeItems(api), inFlight, remember)
+      : attemptPublish(api, request, connectedAt, remember),
   );
   report(log, request.shares, result);
   return result;
@@ -52,6 +70,7 @@ async function attemptPublish(
   api: ApiPromise,
   request: PublishRequest,
   connectedAt: number,
+  remember: (sent: InFlight) => void,
 ): Promise<Outcome> {
   const { config, signer, log, shares } = request;
   const t0 = Date.now();
@@ -191,15 +210,63 @@ async function attemptPublish(
     netuid: config.netuid,
     db: request.db,
   });
-  return submit({
-    api,
-    built,
+  const delivery = {
+    tx: built.tx,
     signer,
     config,
-    subnet: state,
-    sent: { ...chain, ...sent },
+    sent: { ...chain, ...sent, ...built.fields },
     timings,
-  });
+    writeAhead: request.writeAhead,
+  };
+  return send(
+    api,
+    state.items,
+    { delivery, built, rateLimit: state.weightsSetRateLimit, blockSeconds: state.blockSeconds },
+    remember,
+  );
+}
+
+/**
+ * Delivers the extrinsic (again, on a retry: the same signed bytes) and settles a saved commit
+ * with the chain's answer: committed, or failed when refused. After a transient failure it may
+ * still land: the commit stays open and the signed extrinsic is remembered for the retry.
+ */
+async function send(
+  api: ApiPromise,
+  items: RuntimeItems,
+  inFlight: InFlight,
+  remember: (sent: InFlight) => void,
+): Promise<Outcome> {
+  const { built, rateLimit, blockSeconds } = inFlight;
+  const commit = built.commit;
+  let outcome: Outcome;
+  try {
+    const delivered = await deliver({ ...inFlight.delivery, api, items });
+    outcome = delivered.outcome;
+  } catch (error) {
+    const failure = classifyRpcError(error);
+    if (failure instanceof SentFailure)
+      remember({ ...inFlight, delivery: { ...inFlight.delivery, signed: failure.signed } });
+    else if (commit)
+      await updateCommit(commit.db, commit.id, { status: 'failed', reason: failure.message });
+    throw failure;
+  }
+  const landed = outcome.status === 'included' || outcome.status === 'finalized';
+  if (commit)
+    await updateCommit(
+      commit.db,
+      commit.id,
+      landed
+        ? { status: 'committed', commit_block: outcome.block_number }
+        : { status: 'failed', reason: outcome.error_code },
+    );
+  if (!landed || outcome.block_number === undefined) return outcome;
+  // The next set_weights (or commit) is allowed a rate limit after this block.
+  return {
+    ...outcome,
+    next_allowed_block: outcome.block_number + rateLimit,
+    eta_seconds: rateLimit * blockSeconds,
+  };
 }
 
 /** The published lines: the scored miners that were sent, largest share first. */

@@ -1,9 +1,21 @@
 /** What a publish or reveal attempt returns: always a result, never a throw, so it can be recorded. */
 import { ChainFailure } from '../chain/errors';
+import type { Signed } from '../chain/submit';
 import type { AllocationRow } from './allocation';
 
+/**
+ * `submitting`: signed and about to be sent, the record written first (write-ahead); a later run
+ * reconciles it. `dropped`: its era passed and no block holds it.
+ */
 export type PublishStatus =
-  'included' | 'finalized' | 'failed' | 'rate-limited' | 'skipped' | 'dry-run';
+  | 'included'
+  | 'finalized'
+  | 'failed'
+  | 'rate-limited'
+  | 'skipped'
+  | 'dry-run'
+  | 'submitting'
+  | 'dropped';
 /** What was (or would be) sent: weights, a commit of either scheme, or a hash commit's reveal. */
 export type PublishMode = 'set_weights' | 'timelocked_commit' | 'commit' | 'reveal';
 
@@ -24,6 +36,12 @@ export interface PublishResult {
   block_hash?: string;
   extrinsic_hash?: string;
   extrinsic_index?: number;
+  /** The signed extrinsic's nonce and mortal era (first and last block it can be included in). */
+  nonce?: number;
+  era_start?: number;
+  era_end?: number;
+  /** The signed extrinsic itself, so that a later run can send the same bytes again. */
+  extrinsic_hex?: string;
   /** What was (or would be) sent, one row per uid in uid order. */
   allocation: AllocationRow[];
   version_key?: string;
@@ -69,6 +87,8 @@ export class SentFailure extends ChainFailure {
   constructor(
     failure: ChainFailure,
     readonly known: Omit<Outcome, 'status' | 'timings'>,
+    /** The signed extrinsic: a retry sends these bytes again. */
+    readonly signed: Signed,
   ) {
     super(failure.kind, failure.code, failure.message);
   }

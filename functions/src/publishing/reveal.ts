@@ -12,12 +12,13 @@ import { hexToU8a } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import type { Firestore } from 'firebase-admin/firestore';
 import { RuntimeItems } from '../chain/runtime-items';
-import { MORTAL_PERIOD, submitAndWatch } from '../chain/submit';
+import { MORTAL_PERIOD, type Signed } from '../chain/submit';
 import type { Logger } from '../logs/logger';
 import * as logs from '../logs/publishing';
 import { openCommits, updateCommit, type PendingCommit } from './commits';
 import type { PublishRequest } from './publish';
-import type { Outcome, PublishResult } from './result';
+import { SentFailure, type Outcome, type PublishResult } from './result';
+import { deliver, type WriteAhead } from './submission';
 import { withRetries } from './retries';
 
 export interface FollowUp {
@@ -30,12 +31,21 @@ export interface FollowUp {
   outcome: 'waiting' | 'revealed' | 'missed' | 'expired' | 'failed';
 }
 
-export async function followUpCommits(
-  request: Pick<PublishRequest, 'config' | 'signer' | 'log' | 'sleep'> & { db: Firestore },
-): Promise<FollowUp[]> {
+export interface FollowUpRequest extends Pick<
+  PublishRequest,
+  'config' | 'signer' | 'log' | 'sleep'
+> {
+  db: Firestore;
+  /** The write-ahead of a commit's reveal: its record, before the reveal is sent. */
+  writeAheadFor?: (commit: PendingCommit) => WriteAhead;
+}
+
+export async function followUpCommits(request: FollowUpRequest): Promise<FollowUp[]> {
   const { db, config, signer, log } = request;
   const followUps: FollowUp[] = [];
   for (const commit of await openCommits(db, signer.address, config.netuid)) {
+    // A retry after the reveal was sent sends that very extrinsic again, never a new nonce.
+    let signed: Signed | undefined;
     const result = await withRetries(request, 'reveal', async (api) => {
       const items = new RuntimeItems(api);
       const best = (await api.rpc.chain.getHeader()).number.toNumber();
@@ -49,9 +59,14 @@ export async function followUpCommits(
           commit_block: current.commit_block,
         });
       }
-      return current.kind === 'hash'
-        ? revealHash(api, items, current, request, best)
-        : observeTimelocked(api, items, current, best);
+      if (current.kind === 'timelocked') return observeTimelocked(api, items, current, best);
+      try {
+        const writeAhead = request.writeAheadFor?.(commit);
+        return await revealHash(api, items, current, { ...request, writeAhead }, best, signed);
+      } catch (error) {
+        if (error instanceof SentFailure) signed = error.signed;
+        throw error;
+      }
     });
     const outcome = outcomeOf(result);
     await settle(db, log, commit, outcome, result);
@@ -76,7 +91,7 @@ async function confirm(
   const block = await findCommit(api, items, commit);
   if (block !== undefined)
     return { commit: { ...commit, status: 'committed', commit_block: block } };
-  const base = { ...committedFields(commit), mode: 'reveal' as const, block_number: best };
+  const base = committedReveal(commit, best);
   // A timelocked commit leaves the chain's list once revealed: the applied weights tell.
   if (commit.kind === 'timelocked') {
     const seen = await observeTimelocked(api, items, commit, best, false);
@@ -174,7 +189,10 @@ async function settle(
   }
 }
 
-const committedFields = (commit: PendingCommit) => ({
+/** What a follow-up of `commit` carries, seen at block `best`. */
+const committedReveal = (commit: PendingCommit, best: number) => ({
+  mode: 'reveal' as const,
+  block_number: best,
   allocation: commit.uids.map((uid, i) => ({ uid, share: 0, u16: commit.values[i] })),
   unregistered_hotkeys: [],
   version_key: commit.version_key,
@@ -190,13 +208,21 @@ async function revealHash(
   api: ApiPromise,
   items: RuntimeItems,
   commit: PendingCommit,
-  request: Pick<PublishRequest, 'config' | 'signer'>,
+  request: Pick<PublishRequest, 'config' | 'signer'> & { writeAhead?: WriteAhead },
   best: number,
+  signed?: Signed,
 ): Promise<Outcome> {
   const { config, signer } = request;
+  // A retry after the reveal was sent: the window checks below were passed when it was signed.
+  if (signed) {
+    const tx = api.tx(signed.hex);
+    return (
+      await deliver({ api, items, tx, signer, config, sent: committedReveal(commit, best), signed })
+    ).outcome;
+  }
   // The reveal lands in the next block at the earliest.
   const next = best + 1;
-  const base = { ...committedFields(commit), mode: 'reveal' as const, block_number: best };
+  const base = committedReveal(commit, best);
   if (next < commit.first_reveal_block) {
     return {
       ...base,
@@ -221,26 +247,17 @@ async function revealHash(
     commit.salt ?? [],
     BigInt(commit.version_key),
   );
-  const included = await submitAndWatch(api, tx, signer, config.waitFor, config.inclusionTimeoutMs);
-  const blockNumber =
-    included.blockNumber ?? (await api.rpc.chain.getHeader(included.blockHash)).number.toNumber();
-  const landed = {
-    ...base,
-    block_number: blockNumber,
-    block_hash: included.blockHash,
-    extrinsic_hash: included.extrinsicHash,
-    extrinsic_index: included.extrinsicIndex,
-  };
-  if (included.dispatchError) {
-    return {
-      ...landed,
-      status: 'failed',
-      error_code: included.dispatchError.code,
-      reason: included.dispatchError.message,
-      retryable: false,
-    };
-  }
-  return { ...landed, status: included.finalized ? 'finalized' : 'included' };
+  const delivered = await deliver({
+    api,
+    items,
+    tx,
+    signer,
+    config,
+    sent: base,
+    writeAhead: request.writeAhead,
+    signed,
+  });
+  return delivered.outcome;
 }
 
 /**
@@ -256,7 +273,7 @@ async function observeTimelocked(
   best: number,
   pending?: boolean,
 ): Promise<Outcome> {
-  const base = { ...committedFields(commit), mode: 'reveal' as const, block_number: best };
+  const base = committedReveal(commit, best);
   if (best < commit.first_reveal_block)
     return { ...base, status: 'skipped', error_code: 'RevealNotYet' };
   const stillPending = pending ?? (await findCommit(api, items, commit)) !== undefined;

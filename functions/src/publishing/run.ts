@@ -12,13 +12,16 @@ import type { ScoringConfig } from '../config/scoring';
 import type { Logger } from '../logs/logger';
 import { writeAuditEntry } from '../logs/audit-entry';
 import * as logs from '../logs/pipeline';
+import * as publishingLogs from '../logs/publishing';
 import { calculateWeights, type ScoringResult } from '../scoring/calculate-weights';
 import { recordAttempt, TRANSACTIONS_COLLECTION, type TriggerKind } from './audit';
-import { updateCommit } from './commits';
+import { updateCommit, type PendingCommit } from './commits';
+import { reconcileSubmissions, type StillPending } from './reconcile';
 import { acquireLease, releaseLease } from '../state/publisher';
 import { followUpCommits, type FollowUp } from './reveal';
 import { publishWeights } from './publish';
-import type { PublishResult } from './result';
+import type { Outcome, PublishResult } from './result';
+import type { WriteAhead } from './submission';
 
 export interface CycleInput {
   db: Firestore;
@@ -52,7 +55,7 @@ export interface CycleOutcome {
 export async function dryRunPublish(
   input: Omit<CycleInput, 'holder' | 'trigger' | 'unchangedRepublishMs'>,
 ): Promise<PublishResult> {
-  const result = await publishShares(input, await score(input, Date.now()), true);
+  const result = await publishShares(input, await score(input, Date.now()), undefined, true);
   logs.dryRunNotRecorded(input.log);
   return result;
 }
@@ -73,6 +76,7 @@ function score(
 function publishShares(
   input: Pick<CycleInput, 'db' | 'signer' | 'publishing' | 'log'>,
   scoring: ScoringResult,
+  writeAhead?: WriteAhead,
   dryRun = false,
 ) {
   return publishWeights({
@@ -82,6 +86,7 @@ function publishShares(
     log: input.log,
     db: input.db,
     dryRun,
+    writeAhead,
   });
 }
 
@@ -95,14 +100,31 @@ export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> 
     result: PublishResult,
     scoring?: ScoringResult,
     commitTransaction?: string,
+    id?: string,
+    /** The Cloud Logging entry is the attempt's outcome: not written for the write-ahead. */
+    final = true,
   ) => {
     const written = await recordAttempt(
       db,
       { result, scoring, trigger, startedAtMs, finishedAtMs: now(), commitTransaction },
       collection,
+      id,
     );
-    writeAuditEntry(input.projectId, written.id, written.document, input.auditTransport);
+    if (final) writeAuditEntry(input.projectId, written.id, written.document, input.auditTransport);
     return { id: written.id, iteration_count: written.iteration_count };
+  };
+  /** One attempt's record: written before its extrinsic is sent (if it sends), completed after. */
+  const journal = (commitTransaction?: string) => {
+    let id: string | undefined;
+    return {
+      writeAhead: async (pending: Outcome) => {
+        const timings = { ...pending.timings, total_ms: 0 };
+        const opened = { ...base(input), ...pending, timings };
+        id = (await record(opened, undefined, commitTransaction, undefined, false)).id;
+      },
+      close: (result: PublishResult, scoring?: ScoringResult) =>
+        record(result, scoring, commitTransaction, id),
+    };
   };
 
   if (!(await acquireLease(db, input.holder, startedAtMs))) {
@@ -115,11 +137,33 @@ export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> 
     return { result, record: await record(result), followUps: [] };
   }
   try {
-    // Commits first: a hash commit whose window is open is revealed before anything new is sent.
-    const followUps = await followUpCommits({ db, config: input.publishing, signer, log });
+    // What earlier runs sent and never saw land is settled first: nothing is sent twice.
+    const pending = await reconcileSubmissions({
+      db,
+      config: input.publishing,
+      validator: signer.address,
+      log,
+      collection,
+    });
+    // Commits next: a hash commit whose window is open is revealed before anything new is sent.
+    const reveals = new Map<string, ReturnType<typeof journal>>();
+    const revealJournal = (commit: PendingCommit) => {
+      const entry = reveals.get(commit.id) ?? journal(commit.commit_transaction);
+      reveals.set(commit.id, entry);
+      return entry;
+    };
+    const followUps = pending.length
+      ? []
+      : await followUpCommits({
+          db,
+          config: input.publishing,
+          signer,
+          log,
+          writeAheadFor: (commit) => revealJournal(commit).writeAhead,
+        });
     for (const followUp of followUps) {
       const commitTransaction = followUp.commit.commit_transaction;
-      if (followUp.record) await record(followUp.result, undefined, commitTransaction);
+      if (followUp.record) await revealJournal(followUp.commit).close(followUp.result);
       if (commitTransaction && followUp.outcome !== 'waiting') {
         await db
           .collection(collection)
@@ -134,10 +178,16 @@ export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> 
       }
     }
     const scoring = await score(input, startedAtMs);
-    const result = await publishUnlessHeld(input, collection, scoring, followUps, startedAtMs, () =>
-      publishShares(input, scoring),
+    const attempt = journal();
+    const result = await publishUnlessHeld(
+      input,
+      collection,
+      scoring,
+      { followUps, pending },
+      startedAtMs,
+      () => publishShares(input, scoring, attempt.writeAhead),
     );
-    const written = await record(result, scoring);
+    const written = await attempt.close(result, scoring);
     if (result.commit_id) {
       await updateCommit(db, result.commit_id, { commit_transaction: written.id });
     }
@@ -148,18 +198,28 @@ export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> 
 }
 
 /**
- * Publishes, unless something says not to: a hash commit still waiting for its reveal (a new
- * commit would stack another one behind it; the reveal comes first), or shares unchanged since a
- * recent successful publish.
+ * Publishes, unless something says not to: an earlier extrinsic that may still land (sending
+ * another could put two on chain), a hash commit still waiting for its reveal (a new commit would
+ * stack another one behind it; the reveal comes first), or shares unchanged since a recent
+ * successful publish.
  */
 async function publishUnlessHeld(
   input: CycleInput,
   collection: string,
   scoring: ScoringResult,
-  followUps: readonly FollowUp[],
+  { followUps, pending }: { followUps: readonly FollowUp[]; pending: readonly StillPending[] },
   nowMs: number,
   publish: () => Promise<PublishResult>,
 ): Promise<PublishResult> {
+  const [inFlight] = pending;
+  if (inFlight) {
+    publishingLogs.stillPending(input.log, inFlight.hash, inFlight.eraEnd);
+    return skipped(
+      input,
+      'SubmissionPending',
+      `extrinsic ${inFlight.hash} (record ${inFlight.id}) may still land until block ${inFlight.eraEnd}; nothing new is sent before its fate is known`,
+    );
+  }
   const waiting = followUps.find(
     ({ commit, outcome }) => commit.kind === 'hash' && outcome === 'waiting',
   );
@@ -191,13 +251,20 @@ async function publishUnlessHeld(
 }
 
 function skipped(input: CycleInput, code: string, reason: string): PublishResult {
-  const { publishing, signer } = input;
   return {
+    ...base(input),
     status: 'skipped',
     error_code: code,
     reason,
     retryable: false,
-    mode: 'set_weights',
+  };
+}
+
+/** The fields of every record of this cycle: who publishes where, nothing sent yet. */
+function base(input: Pick<CycleInput, 'publishing' | 'signer'>) {
+  const { publishing, signer } = input;
+  return {
+    mode: 'set_weights' as const,
     network: publishing.endpoint.network,
     endpoint: publicEndpoint(publishing.endpoint),
     netuid: publishing.netuid,

@@ -1,89 +1,78 @@
 /**
- * Sending the built extrinsic and reading its fate: landed (included or finalized), or failed with
- * the chain's error name. A commit is settled with it: `committed` with its block, or `failed`
- * when the chain refused it. After a timeout it may still land, so it stays open.
+ * Sending one extrinsic with its record written first: sign (nonce, mortal era, hash), let the
+ * caller write the `submitting` record (write-ahead), then send and follow it. A retry of the same
+ * attempt sends the same signed bytes again, never a new nonce, so at most one of them can land.
+ * Landed, the outcome is the chain's (included, or failed with the module error's name); after a
+ * transient failure it may still land, so what was sent travels with the failure (SentFailure)
+ * and the record stays open for the next run to reconcile.
  */
 import type { ApiPromise } from '@polkadot/api';
+import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { classifyRpcError } from '../chain/errors';
-import type { SubnetState } from '../chain/subnet-state';
-import { submitAndWatch } from '../chain/submit';
+import type { RuntimeItems } from '../chain/runtime-items';
+import { sendAndWatch, sign, type Signed } from '../chain/submit';
 import type { PublishConfig } from '../config/publishing';
-import { updateCommit } from './commits';
-import type { Built } from './extrinsic';
 import { SentFailure, type Outcome, type Timings } from './result';
 
-export interface Submission {
+/** Writes the record of an extrinsic about to be sent; it must exist before the send. */
+export type WriteAhead = (pending: Outcome) => Promise<void>;
+
+export interface Delivery {
   api: ApiPromise;
-  built: Built;
+  items: RuntimeItems;
+  tx: SubmittableExtrinsic<'promise'>;
   signer: KeyringPair;
   config: PublishConfig;
-  /** The rules that say when weights may be sent again. */
-  subnet: Pick<SubnetState, 'weightsSetRateLimit' | 'blockSeconds'>;
   /** Everything known before sending; the chain's answer is added to it. */
   sent: Omit<Outcome, 'status' | 'timings'>;
-  timings: Timings;
+  timings?: Timings;
+  writeAhead?: WriteAhead;
+  /** A retry: the extrinsic signed (and recorded) by an earlier attempt, sent again as it is. */
+  signed?: Signed;
 }
 
-export async function submit(submission: Submission): Promise<Outcome> {
-  const { api, built, signer, config, subnet, sent, timings } = submission;
+/** The chain's answer about a delivered extrinsic, and the signed extrinsic for retries. */
+export interface Delivered {
+  outcome: Outcome;
+  signed: Signed;
+}
+
+export async function deliver(delivery: Delivery): Promise<Delivered> {
+  const { api, items, config, timings } = delivery;
+  const signed = delivery.signed ?? (await sign(api, delivery.tx, delivery.signer));
+  const sent = {
+    ...delivery.sent,
+    extrinsic_hash: signed.hash,
+    nonce: signed.nonce,
+    era_start: signed.eraStart,
+    era_end: signed.eraEnd,
+    extrinsic_hex: signed.hex,
+  };
+  if (!delivery.signed) await delivery.writeAhead?.({ ...sent, status: 'submitting', timings });
   const t1 = Date.now();
   let included;
   try {
-    included = await submitAndWatch(
-      api,
-      built.tx,
-      signer,
-      config.waitFor,
-      config.inclusionTimeoutMs,
-    );
+    included = await sendAndWatch(api, items, signed, config.waitFor, config.inclusionTimeoutMs);
   } catch (error) {
     const failure = classifyRpcError(error);
-    // A refusal means the commit never happened; after a timeout it may still land, so it stays open.
-    if (built.commit && !failure.retryable)
-      await updateCommit(built.commit.db, built.commit.id, {
-        status: 'failed',
-        reason: failure.message,
-      });
-    if (!failure.retryable) throw failure;
-    const signed = built.tx.isSigned ? { extrinsic_hash: built.tx.hash.toHex() } : {};
-    throw new SentFailure(failure, { ...sent, ...built.fields, ...signed });
+    throw failure.retryable ? new SentFailure(failure, sent, signed) : failure;
   }
   const blockNumber =
     included.blockNumber ?? (await api.rpc.chain.getHeader(included.blockHash)).number.toNumber();
   const landed = {
     ...sent,
-    ...built.fields,
     block_hash: included.blockHash,
     block_number: blockNumber,
-    extrinsic_hash: included.extrinsicHash,
     extrinsic_index: included.extrinsicIndex,
     timings: { ...timings, submit_ms: Date.now() - t1 },
   };
   if (included.dispatchError) {
-    if (built.commit)
-      await updateCommit(built.commit.db, built.commit.id, {
-        status: 'failed',
-        reason: included.dispatchError.code,
-      });
+    const { code, message } = included.dispatchError;
     return {
-      ...landed,
-      status: 'failed',
-      error_code: included.dispatchError.code,
-      reason: included.dispatchError.message,
-      retryable: false,
+      signed,
+      outcome: { ...landed, status: 'failed', error_code: code, reason: message, retryable: false },
     };
   }
-  if (built.commit)
-    await updateCommit(built.commit.db, built.commit.id, {
-      status: 'committed',
-      commit_block: blockNumber,
-    });
-  // The next set_weights (or commit) is allowed a rate limit after this block.
-  return {
-    ...landed,
-    status: included.finalized ? 'finalized' : 'included',
-    next_allowed_block: blockNumber + subnet.weightsSetRateLimit,
-    eta_seconds: subnet.weightsSetRateLimit * subnet.blockSeconds,
-  };
+  return { signed, outcome: { ...landed, status: included.finalized ? 'finalized' : 'included' } };
 }

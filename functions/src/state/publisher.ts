@@ -34,12 +34,16 @@ export interface PendingTask {
   enqueued: boolean;
 }
 
+/** Where the task started last stands: a second delivery of it runs only after a failure. */
+export type TaskRun = 'running' | 'done' | 'failed';
+
 export interface PublisherState {
   lease: Lease | null;
   pending: PendingTask | null;
   /** Tasks created so far; the next one is `publish-<generation + 1>`. */
   generation: number;
   started_task_id: string | null;
+  task_run: TaskRun | null;
   /** When the chain next allows weights (ms); new tasks are not scheduled before. */
   next_allowed_at_ms: number;
 }
@@ -58,6 +62,9 @@ export function stateOf(snapshot: DocumentSnapshot): PublisherState {
     pending: pending && typeof pending.task_id === 'string' ? pending : null,
     generation: Number(data.generation ?? 0) || 0,
     started_task_id: typeof data.started_task_id === 'string' ? data.started_task_id : null,
+    task_run: ['running', 'done', 'failed'].includes(String(data.task_run))
+      ? (data.task_run as TaskRun)
+      : null,
     next_allowed_at_ms: Number(data.next_allowed_at_ms ?? 0) || 0,
   };
 }
@@ -149,19 +156,41 @@ export async function markEnqueued(db: Firestore, taskId: string): Promise<void>
 }
 
 /**
- * Called when a task starts: it is no longer pending, so requests from now on schedule the next
- * one. A retry of the task that started last runs again; any other task is a stale duplicate
- * (false), which the caller drops.
+ * Called when a task is delivered. The pending task starts: it is no longer pending, so requests
+ * from now on schedule the next one. The task started last runs again only when its run failed or
+ * died (its lease is gone); while it runs (`running`) or once it is `done`, a second delivery is a
+ * no-op, and any other task is `stale`.
  */
-export async function startTask(db: Firestore, taskId: string): Promise<boolean> {
+export async function startTask(
+  db: Firestore,
+  taskId: string,
+  nowMs: number,
+): Promise<'start' | 'running' | 'done' | 'stale'> {
   return db.runTransaction(async (tx) => {
     const state = await read(db, tx);
-    if (state.pending?.task_id === taskId) {
-      write(db, tx, { pending: null, started_task_id: taskId });
-      return true;
-    }
-    return state.started_task_id === taskId;
+    const start = () => {
+      write(db, tx, { pending: null, started_task_id: taskId, task_run: 'running' });
+      return 'start' as const;
+    };
+    if (state.pending?.task_id === taskId) return start();
+    if (state.started_task_id !== taskId) return 'stale';
+    if (state.task_run === 'done') return 'done';
+    const alive = leaseActive(state.lease, nowMs) && state.lease.holder.startsWith(`${taskId}/`);
+    if (state.task_run === 'running' && alive) return 'running';
+    return start();
   });
+}
+
+/** Records how the started task's run ended: `failed` lets its retry run again. */
+export async function finishTask(db: Firestore, taskId: string, run: 'done' | 'failed') {
+  await db.runTransaction(async (tx) => {
+    if ((await read(db, tx)).started_task_id === taskId) write(db, tx, { task_run: run });
+  });
+}
+
+/** When the current lease expires (ms), if one is held. */
+export async function leaseExpiry(db: Firestore): Promise<number | undefined> {
+  return (await read(db)).lease?.expires_at.toMillis();
 }
 
 /** Remembers when the chain next allows weights, so new tasks are scheduled for then. */

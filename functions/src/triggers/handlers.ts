@@ -6,14 +6,16 @@ import { randomUUID } from 'node:crypto';
 import type { Firestore } from 'firebase-admin/firestore';
 import { hotkeyFromSecret } from '../chain/hotkey';
 import { UNCHANGED_REPUBLISH_DEFAULT_MINUTES } from '../config/params';
-import { publishConfigFromEnv } from '../config/publishing';
+import { publishConfigFromEnv, worstCasePublishMs, type PublishConfig } from '../config/publishing';
 import { scoringConfigFromEnv } from '../config/scoring';
 import type { Logger } from '../logs/logger';
 import * as logs from '../logs/pipeline';
 import { reviewQueuedLeads } from '../leads/review';
 import { DEFAULT_BLOCK_SECONDS } from '../chain/runtime-items';
+import type { PublishResult } from '../publishing/result';
 import { runPublishCycle, type CycleOutcome } from '../publishing/run';
-import { setNextAllowed, startTask } from '../state/publisher';
+import { finishTask, leaseExpiry, setNextAllowed, startTask } from '../state/publisher';
+import { DISPATCH_DEADLINE_SECONDS } from './deadline';
 import { requestPublish, type PublishTask, type TaskQueue } from './schedule-publish';
 
 export interface PipelineDeps {
@@ -25,9 +27,6 @@ export interface PipelineDeps {
   nowMs?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
-
-/** Longest a task waits in its handler for its start time (the emulator ignores scheduleTime). */
-export const MAX_EARLY_WAIT_MS = 5 * 60_000;
 
 export async function onCuratedLead(deps: PipelineDeps, leadId: string): Promise<void> {
   logs.triggered(deps.log, 'curated_lead', leadId);
@@ -50,47 +49,99 @@ export async function onSchedule(deps: PipelineDeps, scheduleTime: string): Prom
 }
 
 /**
- * A publish task: wait for its time, run one cycle, reschedule if the chain said too soon, and
- * resume the sourced-lead review. A retryable failure throws, so Cloud Tasks retries with backoff.
+ * A publish task: wait for its time (within the dispatch deadline, else come back later), run one
+ * cycle, reschedule when the chain said too soon or the publisher was busy, and resume the
+ * sourced-lead review. A second delivery of a task that is running or done changes nothing and
+ * says so. A retryable failure throws, so Cloud Tasks retries with backoff.
  */
 export async function onPublishTask(
   deps: PipelineDeps,
   task: PublishTask,
   hotkeySecret: string,
 ): Promise<CycleOutcome | undefined> {
-  const early = task.not_before_ms - now(deps);
-  if (early > 0) await (deps.sleep ?? sleep)(Math.min(early, MAX_EARLY_WAIT_MS));
-  if (!(await startTask(deps.db, task.task_id))) return undefined;
   const env = deps.env ?? process.env;
-  const outcome = await runPublishCycle({
-    db: deps.db,
-    projectId: deps.projectId,
-    signer: await hotkeyFromSecret(hotkeySecret),
-    scoring: scoringConfigFromEnv(env),
-    publishing: publishConfigFromEnv(env),
-    log: deps.log,
-    trigger: { kind: task.trigger, ref: task.trigger_ref ?? task.task_id },
-    holder: `${task.task_id}/${randomUUID()}`,
-    nowMs: deps.nowMs,
-    unchangedRepublishMs:
-      Number(env.UNCHANGED_REPUBLISH_MINUTES ?? UNCHANGED_REPUBLISH_DEFAULT_MINUTES) * 60_000,
-  });
+  const publishing = publishConfigFromEnv(env);
+  if (!(await waitForStart(deps, task, publishing))) return undefined;
+  const start = await startTask(deps.db, task.task_id, now(deps));
+  if (start !== 'start') {
+    logs.taskNotRun(deps.log, task.task_id, start);
+    return undefined;
+  }
+  let outcome: CycleOutcome;
+  try {
+    outcome = await runPublishCycle({
+      db: deps.db,
+      projectId: deps.projectId,
+      signer: await hotkeyFromSecret(hotkeySecret),
+      scoring: scoringConfigFromEnv(env),
+      publishing,
+      log: deps.log,
+      trigger: { kind: task.trigger, ref: task.trigger_ref ?? task.task_id },
+      holder: `${task.task_id}/${randomUUID()}`,
+      nowMs: deps.nowMs,
+      unchangedRepublishMs:
+        Number(env.UNCHANGED_REPUBLISH_MINUTES ?? UNCHANGED_REPUBLISH_DEFAULT_MINUTES) * 60_000,
+    });
+  } catch (error) {
+    await finishTask(deps.db, task.task_id, 'failed');
+    throw error;
+  }
   const { result, record } = outcome;
+  const retry = result.status === 'failed' && result.retryable === true;
+  await finishTask(deps.db, task.task_id, retry ? 'failed' : 'done');
   logs.recorded(deps.log, record.id, record.iteration_count, result.status);
   const reviewed = await reviewQueuedLeads({ db: deps.db, log: deps.log, nowMs: now(deps) });
-  logs.resumingReview(deps.log, reviewed);
+  logs.cycleSummary(deps.log, result.status, result.error_code, reviewed);
+  await comeBack(deps, task, result);
+  if (retry) {
+    throw new Error(
+      `publish ${task.task_id} failed (${result.error_code}): ${result.reason}; Cloud Tasks retries it`,
+    );
+  }
+  return outcome;
+}
+
+/**
+ * Waits for the task's time when that fits in the dispatch deadline with the publish's own worst
+ * case; otherwise waits what fits and enqueues the task again for its time (under another Cloud
+ * Tasks name, the same task id), so that no request is held past its deadline. False: not now.
+ */
+async function waitForStart(
+  deps: PipelineDeps,
+  task: PublishTask,
+  publishing: PublishConfig,
+): Promise<boolean> {
+  const early = task.not_before_ms - now(deps);
+  if (early <= 0) return true;
+  const canWait = Math.max(0, DISPATCH_DEADLINE_SECONDS * 1000 - worstCasePublishMs(publishing));
+  await (deps.sleep ?? sleep)(Math.min(early, canWait));
+  if (task.not_before_ms - now(deps) <= 0) return true;
+  const continuation = `${task.task_id}-w${Math.floor(now(deps) / 1000)}`;
+  await deps.queue.enqueue(task, task.not_before_ms, continuation);
+  logs.taskDeferred(deps.log, task.task_id, new Date(task.not_before_ms).toISOString());
+  return false;
+}
+
+/** Schedules what this run's result asks for: the first allowed block, a reveal, a free publisher. */
+async function comeBack(deps: PipelineDeps, task: PublishTask, result: PublishResult) {
   const blockSeconds = result.block_seconds ?? DEFAULT_BLOCK_SECONDS;
+  const again = (ref: string, notBeforeMs: number) =>
+    requestPublish(deps.db, deps.queue, deps.log, {
+      kind: 'task',
+      ref,
+      nowMs: now(deps),
+      notBeforeMs,
+    });
+  if (result.error_code === 'PublisherBusy') {
+    // Another publisher holds the lease: this request comes back when it must have ended.
+    await again(task.task_id, (await leaseExpiry(deps.db)) ?? now(deps));
+    return;
+  }
   if (result.eta_seconds !== undefined) {
     const nextAllowed = now(deps) + result.eta_seconds * 1000;
     await setNextAllowed(deps.db, nextAllowed);
-    if (result.status === 'rate-limited') {
-      await requestPublish(deps.db, deps.queue, deps.log, {
-        kind: 'task',
-        ref: task.task_id,
-        nowMs: now(deps),
-        notBeforeMs: nextAllowed + blockSeconds * 1000,
-      });
-    }
+    if (result.status === 'rate-limited')
+      await again(task.task_id, nextAllowed + blockSeconds * 1000);
   }
   const committed =
     (result.mode === 'commit' || result.mode === 'timelocked_commit') && result.first_reveal_block;
@@ -101,19 +152,11 @@ export async function onPublishTask(
   ) {
     // Come back when the reveal epoch opens: to reveal a hash commit, or to see the chain's reveal.
     const blocks = (result.first_reveal_block ?? 0) - result.block_number + 1;
-    await requestPublish(deps.db, deps.queue, deps.log, {
-      kind: 'task',
-      ref: `reveal ${result.commit_id ?? ''}`,
-      nowMs: now(deps),
-      notBeforeMs: now(deps) + Math.max(0, blocks) * blockSeconds * 1000,
-    });
-  }
-  if (result.status === 'failed' && result.retryable) {
-    throw new Error(
-      `publish ${task.task_id} failed (${result.error_code}): ${result.reason}; Cloud Tasks retries it`,
+    await again(
+      `reveal ${result.commit_id ?? ''}`,
+      now(deps) + Math.max(0, blocks) * blockSeconds * 1000,
     );
   }
-  return outcome;
 }
 
 const now = (deps: PipelineDeps) => (deps.nowMs ?? Date.now)();

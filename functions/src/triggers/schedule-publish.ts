@@ -21,8 +21,11 @@ export interface PublishTask {
 
 /** What the pipeline needs of a task queue (Cloud Tasks through firebase-admin in production). */
 export interface TaskQueue {
-  /** Enqueues a named task; enqueuing a name twice must not create a second task. */
-  enqueue(task: PublishTask, scheduleAtMs: number): Promise<void>;
+  /**
+   * Enqueues a named task (`name`, default its task id); enqueuing a name twice must not create a
+   * second task. A task deferred past its dispatch deadline comes back under another name.
+   */
+  enqueue(task: PublishTask, scheduleAtMs: number, name?: string): Promise<void>;
 }
 
 export async function requestPublish(

@@ -1,17 +1,22 @@
 /** The publish task queue on Cloud Tasks, through firebase-admin (the emulator's in development). */
 import { getFunctions } from 'firebase-admin/functions';
+import { DISPATCH_DEADLINE_SECONDS } from './deadline';
 import type { PublishTask, TaskQueue } from './schedule-publish';
 
 export const PUBLISH_TASK_FUNCTION = 'publishWeightsTask';
 
 export function cloudTaskQueue(region: string): TaskQueue {
   return {
-    async enqueue(task: PublishTask, scheduleAtMs: number) {
+    async enqueue(task: PublishTask, scheduleAtMs: number, name = task.task_id) {
       const queue = getFunctions().taskQueue<PublishTask>(
         `locations/${region}/functions/${PUBLISH_TASK_FUNCTION}`,
       );
       try {
-        await queue.enqueue(task, { id: task.task_id, scheduleTime: new Date(scheduleAtMs) });
+        await queue.enqueue(task, {
+          id: name,
+          scheduleTime: new Date(scheduleAtMs),
+          dispatchDeadlineSeconds: DISPATCH_DEADLINE_SECONDS,
+        });
       } catch (error) {
         // The same name twice is the point of naming tasks: the first one stands.
         if ((error as { code?: string }).code !== 'functions/task-already-exists') throw error;
