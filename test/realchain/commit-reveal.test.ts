@@ -253,6 +253,7 @@ describe('hash commit-reveal on the real runtime', () => {
 
     // A commit made with enough stake, whose reveal then falls below it.
     await chain.setStorage(['SubtensorModule', 'WeightsMinStake', [], 0]);
+    await readAtEpochStart();
     const committed = await publish();
     expect(committed).toMatchObject({ status: LANDED, mode: 'commit' });
     await chain.setStorage(['SubtensorModule', 'WeightsMinStake', [], 1_000_000n * TAO]);

@@ -181,6 +181,8 @@ describe('publishWeights on the real runtime', () => {
       validator_hotkey: subnet.validator.address,
       validator_uid: subnet.validatorUid,
       spec_version: 218,
+      // Aura.SlotDuration of this runtime: 3 s blocks.
+      block_seconds: 3,
       version_key: '0',
       attempts: 1,
       unregistered_hotkeys: [],
@@ -254,6 +256,9 @@ describe('publishWeights on the real runtime', () => {
       error_code: 'SettingWeightsTooFast',
       next_allowed_block: (first.block_number ?? 0) + 50,
     });
+    expect(result.eta_seconds).toBe(
+      ((result.next_allowed_block ?? 0) - (result.block_number ?? 0)) * 3,
+    );
     expect(await nonce()).toBe(before);
   });
 
