@@ -205,7 +205,10 @@ export function hyperparameter(item: string, value: unknown, netuid = NETUID): S
 
 /**
  * Registers `hotkeys` on the subnet for real: burned_register signed by `coldkey` (which pays the
- * burn, 1 TAO at genesis, and the fees), all in one block. Returns their uids.
+ * burn, 1 TAO at genesis, and the fees), MaxRegistrationsPerBlock (4 at genesis) to a block, as
+ * more in one block fail with TooManyRegistrationsThisBlock. Returns their uids. (The runtime's
+ * transaction validation refuses a registration once RegistrationsThisInterval reaches three times
+ * TargetRegistrationsPerInterval, 12 at genesis: 1010 Custom error 5.)
  */
 export async function burnedRegister(
   chain: RealChain,
@@ -214,12 +217,15 @@ export async function burnedRegister(
   netuid = NETUID,
 ): Promise<number[]> {
   const { api } = chain;
+  const perBlock = num(await api.query.subtensorModule.maxRegistrationsPerBlock(netuid));
   let nonce = (await api.rpc.system.accountNextIndex(coldkey.address)).toNumber();
-  for (const hotkey of hotkeys) {
-    await api.tx.subtensorModule.burnedRegister(netuid, hotkey).signAndSend(coldkey, { nonce });
-    nonce += 1;
+  for (let i = 0; i < hotkeys.length; i += perBlock) {
+    for (const hotkey of hotkeys.slice(i, i + perBlock)) {
+      await api.tx.subtensorModule.burnedRegister(netuid, hotkey).signAndSend(coldkey, { nonce });
+      nonce += 1;
+    }
+    await chain.newBlocks();
   }
-  await chain.newBlocks();
   const uids = (await api.query.subtensorModule.uids.multi(
     hotkeys.map((hotkey) => [netuid, hotkey]),
   )) as Option<u16>[];
