@@ -226,11 +226,9 @@ describe('hash commit-reveal on the real runtime', () => {
     expect(await openCommits(store.db, subnet.validator.address, NETUID)).toEqual([]);
   });
 
-  // KNOWN BUG (reported): the publisher computes the window from the block it read, the runtime
-  // from the block the commit lands in. Read at an epoch's last block, the commit lands in the next
-  // epoch and the publisher's window is one epoch early: its reveal would be RevealTooEarly, then
-  // the real window passes. Change `it.fails` to `it` once the publisher is fixed.
-  it.fails(
+  // The runtime keys a commit by the block it lands in: read at an epoch's last block, the commit
+  // lands in the next epoch, and its window is that epoch's (found by this test, now fixed).
+  it(
     'a commit read at the last block of an epoch lands in the next: the window is the one the runtime keeps',
     async () => {
       while (epochOf(chain.best() + 1) === epochOf(chain.best())) await chain.newBlocks();
@@ -264,8 +262,8 @@ describe('hash commit-reveal on the real runtime', () => {
     expect(reveal.result.error_code).toBe('Custom(2)');
   });
 
-  // KNOWN BUG (reported): a commit refused at submission (1010) is reported as mode set_weights.
-  it.fails('a commit refused at submission is reported as a commit', async () => {
+  // A commit refused at submission (1010) is reported as the commit it was (found, now fixed).
+  it('a commit refused at submission is reported as a commit', async () => {
     await chain.setStorage(['SubtensorModule', 'WeightsMinStake', [], 1_000_000n * TAO]);
     expect(await publish()).toMatchObject({ status: 'failed', mode: 'commit' });
   });

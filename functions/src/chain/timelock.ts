@@ -201,6 +201,21 @@ export function epochIndex(block: number, netuid: number, tempo: number): number
 }
 
 /** The first block whose epochIndex is `epoch` (block 0 for the epochs the offset cuts short). */
+/**
+ * The reveal window of a commit included in `block`: the epoch `RevealPeriodEpochs` after the
+ * block's own (the chain keys the commit by the epoch it lands in, not the one it was built in).
+ */
+export function revealWindow(block: number, netuid: number, tempo: number, revealPeriod: number) {
+  const commitEpoch = epochIndex(block, netuid, tempo);
+  const revealEpoch = commitEpoch + revealPeriod;
+  return {
+    commit_epoch: commitEpoch,
+    reveal_epoch: revealEpoch,
+    first_reveal_block: firstBlockOfEpoch(revealEpoch, netuid, tempo),
+    last_reveal_block: firstBlockOfEpoch(revealEpoch + 1, netuid, tempo) - 1,
+  };
+}
+
 export function firstBlockOfEpoch(epoch: number, netuid: number, tempo: number): number {
   assertNonNegativeInteger('epoch', epoch);
   assertNonNegativeInteger('netuid', netuid);

@@ -15,10 +15,9 @@ import type { SubnetState } from '../chain/subnet-state';
 import {
   encodeWeightsPayload,
   encryptToRound,
-  epochIndex,
-  firstBlockOfEpoch,
   QUICKNET,
   revealRound,
+  revealWindow,
 } from '../chain/timelock';
 import type { AllocationRow } from './allocation';
 import { saveCommit, type PendingCommit } from './commits';
@@ -54,13 +53,13 @@ export async function buildExtrinsic(input: BuildInput): Promise<Built> {
       fields: {},
     };
 
-  const commitEpoch = epochIndex(state.blockNumber, netuid, state.tempo);
-  const revealEpoch = commitEpoch + state.revealPeriodEpochs;
-  const window = {
-    reveal_epoch: revealEpoch,
-    first_reveal_block: firstBlockOfEpoch(revealEpoch, netuid, state.tempo),
-    last_reveal_block: firstBlockOfEpoch(revealEpoch + 1, netuid, state.tempo) - 1,
-  };
+  // The window if it lands in the next block; settled from the block it does land in.
+  const { commit_epoch: commitEpoch, ...window } = revealWindow(
+    state.blockNumber + 1,
+    netuid,
+    state.tempo,
+    state.revealPeriodEpochs,
+  );
   const pending = (
     id: string,
     kind: PendingCommit['kind'],

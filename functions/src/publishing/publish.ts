@@ -9,6 +9,7 @@
 import type { ApiPromise } from '@polkadot/api';
 import type { Firestore } from 'firebase-admin/firestore';
 import { publicEndpoint } from '../chain/endpoints';
+import { revealWindow } from '../chain/timelock';
 import { classifyRpcError } from '../chain/errors';
 import { RuntimeItems } from '../chain/runtime-items';
 import { currentHotkeys, readSubnetState } from '../chain/subnet-state';
@@ -44,6 +45,8 @@ interface InFlight {
   built: Built;
   rateLimit: number;
   blockSeconds: number;
+  /** A commit's reveal window, from the block it lands in. */
+  windowAt: (block: number) => ReturnType<typeof revealWindow>;
 }
 
 export async function publishWeights(request: PublishRequest): Promise<PublishResult> {
@@ -221,7 +224,14 @@ async function attemptPublish(
   return send(
     api,
     state.items,
-    { delivery, built, rateLimit: state.weightsSetRateLimit, blockSeconds: state.blockSeconds },
+    {
+      delivery,
+      built,
+      rateLimit: state.weightsSetRateLimit,
+      blockSeconds: state.blockSeconds,
+      windowAt: (block) =>
+        revealWindow(block, config.netuid, state.tempo, state.revealPeriodEpochs),
+    },
     remember,
   );
 }
@@ -245,21 +255,27 @@ async function send(
     outcome = delivered.outcome;
   } catch (error) {
     const failure = classifyRpcError(error);
-    if (failure instanceof SentFailure)
+    if (failure.retryable && failure instanceof SentFailure)
       remember({ ...inFlight, delivery: { ...inFlight.delivery, signed: failure.signed } });
-    else if (commit)
+    // Refused: the commit never happened. After a transient failure it may still land: open.
+    if (!failure.retryable && commit)
       await updateCommit(commit.db, commit.id, { status: 'failed', reason: failure.message });
     throw failure;
   }
   const landed = outcome.status === 'included' || outcome.status === 'finalized';
-  if (commit)
-    await updateCommit(
-      commit.db,
-      commit.id,
-      landed
-        ? { status: 'committed', commit_block: outcome.block_number }
-        : { status: 'failed', reason: outcome.error_code },
-    );
+  if (landed && commit && outcome.block_number !== undefined) {
+    // The chain keys a commit by the epoch it lands in: its window follows that block.
+    const { commit_epoch, ...window } = inFlight.windowAt(outcome.block_number);
+    outcome = { ...outcome, ...window };
+    await updateCommit(commit.db, commit.id, {
+      status: 'committed',
+      commit_block: outcome.block_number,
+      commit_epoch,
+      ...window,
+    });
+  } else if (commit) {
+    await updateCommit(commit.db, commit.id, { status: 'failed', reason: outcome.error_code });
+  }
   if (!landed || outcome.block_number === undefined) return outcome;
   // The next set_weights (or commit) is allowed a rate limit after this block.
   return {

@@ -54,9 +54,15 @@ export async function followUpCommits(request: FollowUpRequest): Promise<FollowU
         const confirmed = await confirm(api, items, commit, best);
         if ('outcome' in confirmed) return confirmed.outcome;
         current = confirmed.commit;
+        const { status, commit_block, commit_epoch, reveal_epoch } = current;
+        const { first_reveal_block, last_reveal_block } = current;
         await updateCommit(db, commit.id, {
-          status: current.status,
-          commit_block: current.commit_block,
+          status,
+          commit_block,
+          commit_epoch,
+          reveal_epoch,
+          first_reveal_block,
+          last_reveal_block,
         });
       }
       if (current.kind === 'timelocked') return observeTimelocked(api, items, current, best);
@@ -88,9 +94,8 @@ async function confirm(
   commit: PendingCommit,
   best: number,
 ): Promise<{ commit: PendingCommit } | { outcome: Outcome }> {
-  const block = await findCommit(api, items, commit);
-  if (block !== undefined)
-    return { commit: { ...commit, status: 'committed', commit_block: block } };
+  const found = await findCommit(api, items, commit);
+  if (found) return { commit: { ...commit, ...found, status: 'committed' } };
   const base = committedReveal(commit, best);
   // A timelocked commit leaves the chain's list once revealed: the applied weights tell.
   if (commit.kind === 'timelocked') {
@@ -130,7 +135,7 @@ async function findCommit(
   api: ApiPromise,
   items: RuntimeItems,
   commit: PendingCommit,
-): Promise<number | undefined> {
+): Promise<Partial<PendingCommit> | undefined> {
   if (commit.kind === 'hash') {
     const stored = await items.storage('SubtensorModule.WeightCommits')(
       commit.netuid,
@@ -138,7 +143,14 @@ async function findCommit(
     );
     const list = (stored.toJSON() as Array<[string, number, number, number]> | null) ?? [];
     const found = list.find(([hash]) => hash === commit.id);
-    return found ? Number(found[1]) : undefined;
+    // The chain's own record: the block it landed in and the reveal window it allows.
+    return found
+      ? {
+          commit_block: Number(found[1]),
+          first_reveal_block: Number(found[2]),
+          last_reveal_block: Number(found[3]),
+        }
+      : undefined;
   }
   // Kept under the epoch it landed in: the one it was built in, or the next.
   const first = commit.commit_epoch ?? commit.reveal_epoch - 1;
@@ -147,16 +159,28 @@ async function findCommit(
   const stored = await api.queryMulti(
     [first, first + 1].map((e) => [entry, [commit.netuid, e]] as Query),
   );
-  const list = stored.flatMap(
-    (epoch) => (epoch.toJSON() as Array<[string, number, string, number]> | null) ?? [],
-  );
   const who = api.registry.createType('AccountId32', commit.hotkey).toString();
-  const found = list.find(
-    ([account, , ciphertext]) =>
-      api.registry.createType('AccountId32', account).toString() === who &&
-      blake2AsHex(hexToU8a(ciphertext), 256) === commit.id,
-  );
-  return found ? Number(found[1]) : undefined;
+  for (const [i, epoch] of stored.entries()) {
+    const list = (epoch.toJSON() as Array<[string, number, string, number]> | null) ?? [];
+    const found = list.find(
+      ([account, , ciphertext]) =>
+        api.registry.createType('AccountId32', account).toString() === who &&
+        blake2AsHex(hexToU8a(ciphertext), 256) === commit.id,
+    );
+    if (!found) continue;
+    // Landed an epoch later than built: its window is an epoch later too.
+    const span =
+      (first + i - (commit.commit_epoch ?? first)) *
+      (commit.last_reveal_block - commit.first_reveal_block + 1);
+    return {
+      commit_block: Number(found[1]),
+      commit_epoch: first + i,
+      reveal_epoch: commit.reveal_epoch + (first + i - (commit.commit_epoch ?? first)),
+      first_reveal_block: commit.first_reveal_block + span,
+      last_reveal_block: commit.last_reveal_block + span,
+    };
+  }
+  return undefined;
 }
 
 /**

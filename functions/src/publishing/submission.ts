@@ -56,7 +56,8 @@ export async function deliver(delivery: Delivery): Promise<Delivered> {
     included = await sendAndWatch(api, items, signed, config.waitFor, config.inclusionTimeoutMs);
   } catch (error) {
     const failure = classifyRpcError(error);
-    throw failure.retryable ? new SentFailure(failure, sent, signed) : failure;
+    // What was signed travels with the failure into the record, whether refused or timed out.
+    throw new SentFailure(failure, sent, signed);
   }
   const blockNumber =
     included.blockNumber ?? (await api.rpc.chain.getHeader(included.blockHash)).number.toNumber();
