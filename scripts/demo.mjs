@@ -1,10 +1,17 @@
 // `npm start`: the main job on its embedded default, offline, with no cloud account. Starts devnet
 // (a local subtensor chain) and the Firestore, Functions, Pub/Sub and Cloud Tasks emulators with
-// the built functions; loads sample leads, whose curated-lead triggers publish weights on devnet;
-// shows the weight_transactions documents as they are written; and keeps running so that more
-// leads can be written with `npm run lead` (see README).
+// the built functions, and the Auth and Hosting emulators with the weight-history dashboard; loads
+// sample leads, whose curated-lead triggers publish weights on devnet; shows the
+// weight_transactions documents as they are written; and keeps running so that more leads can be
+// written with `npm run lead` (see README).
+//
+// The emulators' data is kept in .demo/data across restarts (imported at start, exported while
+// running and at exit), as history is kept in production; `npm run demo:reset` forgets it. The
+// emulators run in one process group of their own, stopped on exit, Ctrl-C or a crash; after a
+// `kill -9` of this process, the next start finds that group by .demo/emulators.pid and stops it
+// (letting it export first), so a restart needs no manual cleanup.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,13 +23,51 @@ export const DEVNET_PORT = 9944;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
+const state = join(root, '.demo');
+const dataDir = join(state, 'data');
+const pidFile = join(state, 'emulators.pid');
+
+const alive = (pgid) => {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Stops the emulators a previous start left running (it was killed): SIGINT first, so they export. */
+async function stopLeftovers() {
+  if (!existsSync(pidFile)) return;
+  const pgid = Number(readFileSync(pidFile, 'utf8'));
+  if (Number.isInteger(pgid) && pgid > 1 && alive(pgid)) {
+    console.log(
+      `Stopping the emulators a previous npm start left running (process group ${pgid})…`,
+    );
+    process.kill(-pgid, 'SIGINT');
+    for (let i = 0; i < 300 && alive(pgid); i++) await new Promise((r) => setTimeout(r, 100));
+    if (alive(pgid)) process.kill(-pgid, 'SIGKILL');
+  }
+  rmSync(pidFile, { force: true });
+}
+
 const run = (command, args, env = process.env) => {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 
+if (process.argv.includes('--reset')) {
+  await stopLeftovers();
+  rmSync(state, { recursive: true, force: true });
+  console.log('Demo state forgotten (.demo removed).');
+  process.exit(0);
+}
+
+await stopLeftovers();
 run('npm', ['run', '--silent', 'build']);
 setupLocalEmulators();
+mkdirSync(dataDir, { recursive: true });
+const restoring = existsSync(join(dataDir, 'firebase-export-metadata.json'));
 
 const { Devnet } = require('../devnet/lib/devnet.js');
 const { loadDemoState, DEMO_NETUID } = require('../devnet/lib/demo.js');
@@ -48,15 +93,21 @@ const child = spawn(
     'firebase',
     'emulators:exec',
     '--only',
-    'functions,firestore,pubsub,tasks',
+    'functions,firestore,pubsub,tasks,auth,hosting',
     '--project',
     DEMO_PROJECT,
+    ...(restoring ? ['--import', dataDir] : []),
+    '--export-on-exit',
+    dataDir,
     'node scripts/demo-run.mjs',
   ],
   {
     cwd: root,
     stdio: 'inherit',
+    // Its own process group: stopped as one, and found again after a crash of this process.
+    detached: true,
     env: {
+      DEMO_DATA_DIR: dataDir,
       ...process.env,
       METADATA_SERVER_DETECTION: 'none',
       DEVNET_URL: devnet.url,
@@ -64,10 +115,20 @@ const child = spawn(
     },
   },
 );
-const stop = () => child.kill('SIGINT');
+writeFileSync(pidFile, String(child.pid));
+if (restoring) console.log(`Restoring the previous run's emulator data from ${dataDir}`);
+const stop = () => {
+  if (alive(child.pid)) process.kill(-child.pid, 'SIGINT');
+};
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
+process.once('uncaughtException', (error) => {
+  console.error(error);
+  stop();
+  process.exitCode = 1;
+});
 child.on('exit', async (code) => {
+  rmSync(pidFile, { force: true });
   await devnet.stop();
   process.exit(code ?? 0);
 });
