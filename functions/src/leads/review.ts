@@ -35,6 +35,12 @@ export const SOURCED_LEADS_COLLECTION = 'sourced_leads';
 export const EMAIL_INDEX_COLLECTION = 'sourced_email_index';
 /** The longest address SMTP can carry (RFC 5321's path limit, less the angle brackets). */
 export const MAX_EMAIL_LENGTH = 254;
+/**
+ * A longer email field is rejected unread and never copied: a miner's megabyte-long "address",
+ * normalised beside itself, would take the document past Firestore's 1 MiB and fail the review
+ * at every retry of the trigger.
+ */
+const MAX_EMAIL_FIELD = 4 * MAX_EMAIL_LENGTH;
 /** Leads read per page by the sweep. */
 export const DEFAULT_SWEEP_PAGE = 100;
 
@@ -72,7 +78,11 @@ export function reviewLead(data: DocumentData, duplicateOf?: string): Review {
     return rejected('source is not an SS58 address');
   }
   if (email === undefined || email === null || email === '') return rejected('missing email');
-  if (typeof email !== 'string' || !plausibleEmail(email.trim())) {
+  if (
+    typeof email !== 'string' ||
+    email.length > MAX_EMAIL_FIELD ||
+    !plausibleEmail(email.trim())
+  ) {
     return rejected('email is not a plausible address');
   }
   if (duplicateOf !== undefined) return rejected(`duplicate of lead ${duplicateOf}`);
@@ -176,7 +186,10 @@ async function reviewInTransaction(context: ReviewContext, leadId: string): Prom
       return { outcome: 'queued' };
     }
 
-    const email = typeof data.email === 'string' ? normalizeEmail(data.email) : undefined;
+    const email =
+      typeof data.email === 'string' && data.email.length <= MAX_EMAIL_FIELD
+        ? normalizeEmail(data.email)
+        : undefined;
     let review = reviewLead(data);
     let claim: { ref: DocumentReference; exists: boolean } | undefined;
     if (review.status === 'accepted' && email !== undefined) {
