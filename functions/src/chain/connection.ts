@@ -5,7 +5,9 @@
  * keeps one open.
  */
 import { ApiPromise, WsProvider } from '@polkadot/api';
-import { publicEndpoint } from './endpoints';
+import { routeLibraryLogs } from '../logs/library';
+import type { Logger } from '../logs/logger';
+import { publicEndpoint, rememberEndpoint, scrubEndpoints } from './endpoints';
 import { ChainFailure, classifyRpcError, withDeadline } from './errors';
 
 /**
@@ -22,12 +24,18 @@ export const SUBTENSOR_SIGNED_EXTENSIONS = {
 export interface ConnectionOptions {
   url: string;
   connectTimeoutMs: number;
+  /** Where @polkadot's own log lines go (scrubbed); stderr lines until one is given. */
+  log?: Logger;
 }
 
 export async function withChain<T>(
   options: ConnectionOptions,
   work: (api: ApiPromise) => Promise<T>,
 ): Promise<T> {
+  // The library logs the URL it is given when a connection drops: its lines go through ours,
+  // with this endpoint's key-bearing parts cut out.
+  rememberEndpoint(options.url);
+  routeLibraryLogs(scrubEndpoints, options.log);
   const provider = new WsProvider(options.url, false);
   // Messages end up in logs and the audit trail: never with the URL's key-bearing parts.
   const shown = publicEndpoint({ network: 'custom', url: options.url });
