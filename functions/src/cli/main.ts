@@ -23,6 +23,7 @@ import type { FollowUp } from '../publishing/reveal';
 import type { PublishResult } from '../publishing/result';
 import { dryRunPublish, runPublishCycle } from '../publishing/run';
 import { hotkeyImport } from './hotkey-import';
+import { users } from './users';
 import { calculateWeights, type ScoringResult } from '../scoring/calculate-weights';
 
 export const USAGE = `Usage: weights <command> [options]
@@ -34,6 +35,7 @@ Commands:
                weight_transactions document, trigger "cli")
   history      List recent weight transactions (the audit trail)
   hotkey import  Store a Bittensor wallet hotkey in Secret Manager (see weights hotkey import --help)
+  users grant-auditor <email>  Let a user read the weight history (see weights users --help)
 
 Options for score and publish:
   --json               Print only the result as JSON
@@ -92,6 +94,7 @@ export async function run(
     if (command === 'publish') return await publish(rest, env);
     if (command === 'history') return await history(rest, env);
     if (command === 'hotkey' && rest[0] === 'import') return await hotkeyImport(rest.slice(1), env);
+    if (command === 'users') return await users(rest, env);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError) {
