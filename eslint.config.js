@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/', 'functions/lib/', 'devnet/lib/'] },
+  { ignores: ['**/node_modules/', 'functions/lib/', 'devnet/lib/', 'web/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   { languageOptions: { globals: globals.node } },

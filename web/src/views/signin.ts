@@ -1,0 +1,71 @@
+/** Email and password sign-in (the Email/Password provider of Firebase Auth). */
+import { signInWithEmailAndPassword, type Auth } from 'firebase/auth';
+import { h } from '../dom';
+
+const MESSAGES: Record<string, string> = {
+  'auth/invalid-credential': 'Wrong email or password.',
+  'auth/invalid-email': 'That is not an email address.',
+  'auth/user-disabled': 'This account is disabled.',
+  'auth/too-many-requests': 'Too many attempts; try again in a few minutes.',
+};
+
+export function signInView(auth: Auth, emulated: boolean): HTMLElement {
+  const email = h('input', {
+    id: 'email',
+    type: 'email',
+    name: 'email',
+    autocomplete: 'username',
+    required: true,
+  });
+  const password = h('input', {
+    id: 'password',
+    type: 'password',
+    name: 'password',
+    autocomplete: 'current-password',
+    required: true,
+  });
+  const error = h('p', { class: 'form-error', attrs: { role: 'alert' } });
+  const submit = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
+  const form = h(
+    'form',
+    {
+      class: 'card signin',
+      attrs: { 'aria-labelledby': 'signin-title' },
+      on: {
+        submit: (event) => {
+          event.preventDefault();
+          error.textContent = '';
+          submit.disabled = true;
+          signInWithEmailAndPassword(auth, email.value.trim(), password.value)
+            .catch((e: { code?: string; message?: string }) => {
+              error.textContent = MESSAGES[e.code ?? ''] ?? e.message ?? String(e);
+            })
+            .finally(() => {
+              submit.disabled = false;
+            });
+        },
+      },
+    },
+    h('h2', { id: 'signin-title' }, 'Sign in'),
+    h(
+      'p',
+      { class: 'muted' },
+      'The weight history is readable by accounts that hold the auditor or admin role.',
+    ),
+    h('label', { htmlFor: 'email' }, 'Email'),
+    email,
+    h('label', { htmlFor: 'password' }, 'Password'),
+    password,
+    error,
+    submit,
+    emulated &&
+      h(
+        'p',
+        { class: 'muted small' },
+        'Local emulators: ',
+        h('code', null, 'npm start'),
+        ' prints the demo auditor’s email and password.',
+      ),
+  );
+  return form;
+}
