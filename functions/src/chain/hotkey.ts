@@ -1,20 +1,45 @@
 /**
- * The validator hotkey from its secret. The secret may be a mnemonic, a 0x-prefixed 32-byte seed,
- * a secret URI (mnemonic or seed with //hard /soft derivations, or a dev URI such as //Alice), or
- * the JSON content of a Bittensor wallet hotkey file (`secretPhrase` or `secretSeed`). Errors never
- * contain the secret, nor any part of it.
+ * The validator hotkey from its secret. The secret may be a mnemonic or a 0x-prefixed 32-byte
+ * seed, either optionally followed by a derivation path (//hard, /soft, ///password), or the JSON
+ * content of a Bittensor wallet hotkey file (`secretSeed` or `secretPhrase`). Development URIs
+ * (//Alice), whose keys everybody knows, sign only against a chain on this machine, or when the
+ * caller says so. Errors never contain the secret, nor any part of it.
  */
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { cryptoWaitReady, mnemonicValidate } from '@polkadot/util-crypto';
+import { cryptoWaitReady, keyExtractSuri, mnemonicValidate } from '@polkadot/util-crypto';
+import { isLocalEndpoint, type Endpoint } from './endpoints';
 
+/** A secret that yields no key: never worth a retry, and recorded under its code. */
 export class HotkeySecretError extends Error {
   override name = 'HotkeySecretError';
+  /** The stable code a refused attempt is recorded under. */
+  readonly code = 'InvalidHotkeySecret';
 }
 
-export async function hotkeyFromSecret(secret: string): Promise<KeyringPair> {
+export interface HotkeySecretContext {
+  /** The chain the key is to sign for: development keys are accepted when it is local. */
+  endpoint?: Endpoint;
+  /** Accept development keys wherever the chain is (an explicit operator choice). */
+  allowDevelopmentKeys?: boolean;
+}
+
+/** Longer than any wallet file: a longer secret is refused unread. */
+export const MAX_SECRET_LENGTH = 16_384;
+
+const HEX_SEED = /^0x[0-9a-fA-F]{64}$/;
+
+/**
+ * The key a secret gives. Callers that sign pass the endpoint: without a context nothing is known
+ * of the chain, and development URIs are accepted as before (the callers still to move are listed
+ * in README's Security section).
+ */
+export async function hotkeyFromSecret(
+  secret: string,
+  context: HotkeySecretContext = { allowDevelopmentKeys: true },
+): Promise<KeyringPair> {
   await cryptoWaitReady();
-  const uri = secretUri(secret);
+  const uri = secretUri(secret, context);
   try {
     return new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(uri);
   } catch {
@@ -24,19 +49,44 @@ export async function hotkeyFromSecret(secret: string): Promise<KeyringPair> {
   }
 }
 
-function secretUri(secret: string): string {
+/**
+ * The secret URI to derive the key from. Anything Keyring would read that is not a mnemonic or
+ * a seed is refused here: Keyring pads any other text of up to 32 characters into a raw seed
+ * (`validator/default` signs, with a key nobody meant), so a misconfigured secret would sign
+ * silently with the wrong key.
+ */
+function secretUri(secret: string, context: HotkeySecretContext): string {
+  if (secret.length > MAX_SECRET_LENGTH) {
+    throw new HotkeySecretError('the validator hotkey secret is too long to be a hotkey secret');
+  }
   const text = secret.trim();
   if (text === '') throw new HotkeySecretError('the validator hotkey secret is empty');
   if (text.startsWith('{')) return fromWalletFile(text);
-  if (/^0x[0-9a-fA-F]*$/.test(text)) {
-    if (text.length !== 66)
+  if (text.startsWith('//')) {
+    if (!context.allowDevelopmentKeys && !(context.endpoint && isLocalEndpoint(context.endpoint))) {
+      throw new HotkeySecretError(
+        'the validator hotkey secret is a development URI (//Name), whose key is public: ' +
+          'it signs only against a local chain (127.0.0.1, localhost, devnet)',
+      );
+    }
+    return text;
+  }
+  let phrase: string;
+  try {
+    phrase = keyExtractSuri(text).phrase;
+  } catch {
+    throw new HotkeySecretError(
+      'the validator hotkey secret is not a mnemonic or a 0x seed, optionally followed by a derivation path',
+    );
+  }
+  if (/^0x/i.test(phrase)) {
+    if (!HEX_SEED.test(phrase))
       throw new HotkeySecretError('a hex seed must be 32 bytes (0x and 64 hex digits)');
     return text;
   }
-  if (text.startsWith('//') || text.includes('//') || text.includes('/')) return text;
-  if (!mnemonicValidate(text)) {
+  if (!mnemonicValidate(phrase)) {
     throw new HotkeySecretError(
-      'the validator hotkey secret is not a valid mnemonic (wrong words or checksum)',
+      'the validator hotkey secret is not a valid mnemonic (wrong words or checksum) nor a 0x seed',
     );
   }
   return text;
@@ -50,7 +100,10 @@ function fromWalletFile(text: string): string {
   } catch {
     throw new HotkeySecretError('the validator hotkey secret looks like JSON but does not parse');
   }
-  if (typeof wallet.secretSeed === 'string' && /^0x[0-9a-fA-F]{64}$/.test(wallet.secretSeed))
+  if (typeof wallet !== 'object' || wallet === null) {
+    throw new HotkeySecretError('the wallet hotkey file has no usable secretSeed or secretPhrase');
+  }
+  if (typeof wallet.secretSeed === 'string' && HEX_SEED.test(wallet.secretSeed))
     return wallet.secretSeed;
   if (typeof wallet.secretPhrase === 'string' && mnemonicValidate(wallet.secretPhrase.trim())) {
     return wallet.secretPhrase.trim();

@@ -1,7 +1,9 @@
 /** `weights hotkey import`: stores the validator hotkey of a Bittensor wallet in Secret Manager. */
+import { createRequire } from 'node:module';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { credentials } from '@grpc/grpc-js';
+import { escapeControl } from '../logs/escape';
 import {
   DEFAULT_SECRET_ID,
   DEFAULT_WALLET_PATH,
@@ -23,7 +25,9 @@ Options:
   -h, --help             Show this help
 
 The hotkey file must be unencrypted. Secret Manager is reached with Application Default
-Credentials, or without credentials at SECRET_MANAGER_EMULATOR_HOST (host:port) when it is set.`;
+Credentials, or without credentials at SECRET_MANAGER_EMULATOR_HOST (host:port) when it is set.
+The client libraries' debug logging (GOOGLE_SDK_NODE_LOGGING) is off for this command: it would
+print the request, and the request holds the key.`;
 
 const OPTIONS = {
   wallet: { type: 'string' },
@@ -44,12 +48,13 @@ export async function hotkeyImport(
   try {
     return await runImport(args, env);
   } catch (error) {
+    const message = escapeControl(error instanceof Error ? error.message : String(error));
     if (error instanceof UsageError || error instanceof InvalidImportOptionError) {
-      process.stderr.write(`weights: ${error.message}\n\n${HOTKEY_IMPORT_USAGE}\n`);
+      process.stderr.write(`weights: ${message}\n\n${HOTKEY_IMPORT_USAGE}\n`);
       return 2;
     }
     // Every message here is free of the key: importHotkey's own, or redacted by it.
-    process.stderr.write(`weights: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`weights: ${message}\n`);
     return 1;
   }
 }
@@ -66,6 +71,7 @@ async function runImport(args: readonly string[], env: NodeJS.ProcessEnv): Promi
   if (!projectId) {
     throw new UsageError('no project: pass --project <id> or set GOOGLE_CLOUD_PROJECT');
   }
+  silenceClientDebugLogs(env);
   const client = new SecretManagerServiceClient(clientOptions(env));
   try {
     const result = await importHotkey({
@@ -80,6 +86,26 @@ async function runImport(args: readonly string[], env: NodeJS.ProcessEnv): Promi
     return 0;
   } finally {
     await client.close();
+  }
+}
+
+/**
+ * With GOOGLE_SDK_NODE_LOGGING set, google-gax logs every request, and addSecretVersion's holds
+ * the seed. The variable is dropped for this process, and the logger of the google-gax copy the
+ * Secret Manager client uses is switched off, since a logger made before (at import) keeps the
+ * setting it was made with. Said on stderr, so that nobody wonders where their debug log went.
+ */
+function silenceClientDebugLogs(env: NodeJS.ProcessEnv): void {
+  const asked = env.GOOGLE_SDK_NODE_LOGGING ?? process.env.GOOGLE_SDK_NODE_LOGGING;
+  delete process.env.GOOGLE_SDK_NODE_LOGGING;
+  const gax = createRequire(require.resolve('@google-cloud/secret-manager'))('google-gax') as {
+    loggingUtils?: { setBackend?: (backend: null) => void };
+  };
+  gax.loggingUtils?.setBackend?.(null);
+  if (asked) {
+    process.stderr.write(
+      'weights: GOOGLE_SDK_NODE_LOGGING is ignored by hotkey import: that debug log would show the key\n',
+    );
   }
 }
 

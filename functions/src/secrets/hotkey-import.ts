@@ -8,7 +8,9 @@ import { readFile as readFileFromDisk } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
+import { mnemonicValidate } from '@polkadot/util-crypto';
 import { hotkeyFromSecret, HotkeySecretError } from '../chain/hotkey';
+import { canonicalHotkey } from '../leads/hotkey';
 
 /** The secret the publisher reads the hotkey from, unless told otherwise. */
 export const DEFAULT_SECRET_ID = 'VALIDATOR_HOTKEY';
@@ -100,9 +102,10 @@ export function hotkeyFilePath(
   return join(base, options.wallet, 'hotkeys', options.hotkey);
 }
 
-// Names are single path segments: a `../` in one would read a file outside the wallet.
+// Names are single path segments: a `../` in one would read a file outside the wallet. No name
+// btcli makes holds a control character, and one would only forge the lines that quote it.
 function checkName(what: string, name: string): void {
-  if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
+  if (name === '' || name === '.' || name === '..' || /[/\\\p{Cc}]/u.test(name)) {
     throw new InvalidImportOptionError(`the ${what} name "${name}" is not a valid file name`);
   }
 }
@@ -171,9 +174,10 @@ async function hotkeyFromFile(
   }
   const recorded = wallet.ss58Address;
   if (recorded !== undefined && recorded !== address) {
-    // Shown only when it looks like an address: the field is the file's, not known to be public.
+    // Shown only when it decodes as an address, checksum and all: the field is the file's, and
+    // text that merely looks like one could be anything, a secret included.
     const shown =
-      typeof recorded === 'string' && /^[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(recorded)
+      typeof recorded === 'string' && canonicalHotkey(recorded) === recorded
         ? recorded
         : '(not an SS58 address)';
     throw new HotkeyImportError(
@@ -181,7 +185,7 @@ async function hotkeyFromFile(
     );
   }
   // Secret Manager's messages do not echo payloads, but should one, these are cut out of it.
-  const secrets = [content, seed, phrase].filter((text) => text !== undefined);
+  const secrets = [content, seed, phrase, payload].filter((text) => text !== undefined);
   return { payload, address, secrets };
 }
 
@@ -213,9 +217,20 @@ function secretField(wallet: Record<string, unknown>, field: string): string | u
   return value.trim();
 }
 
+/**
+ * The address a field's secret gives. A secretSeed is a 0x seed and a secretPhrase a mnemonic,
+ * nothing else: what is stored is read back by the publisher, which must find exactly this key.
+ */
 async function addressOf(secret: string, field: string, path: string): Promise<string> {
+  const form =
+    field === 'secretSeed'
+      ? /^0x[0-9a-fA-F]{64}$/.test(secret) || 'it is not a 0x seed of 32 bytes'
+      : mnemonicValidate(secret) || 'it is not a valid mnemonic (wrong words or checksum)';
+  if (form !== true) {
+    throw new HotkeyImportError(`the ${field} of the hotkey file ${path} is not usable: ${form}`);
+  }
   try {
-    return (await hotkeyFromSecret(secret)).address;
+    return (await hotkeyFromSecret(secret, {})).address;
   } catch (error) {
     // HotkeySecretError messages never contain the secret; anything else is not trusted to.
     const why = error instanceof HotkeySecretError ? error.message : 'it cannot be read as a key';
@@ -256,19 +271,77 @@ function grpcCode(error: unknown): unknown {
     : undefined;
 }
 
-/** Runs `call`; a failure is rethrown with every secret string cut out of its message. */
+/** Runs `call`; a failure is rethrown with every form of every secret cut out of its message. */
 async function redacting<T>(secrets: readonly string[], call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    let message = error instanceof Error ? error.message : String(error);
-    for (const secret of secrets) {
-      if (secret !== '') message = message.split(secret).join('[redacted]');
-    }
+    const message = redact(error instanceof Error ? error.message : String(error), secrets);
     // A new error, without the original's cause or stack, which could hold the request.
     const redacted = new HotkeyImportError(`Secret Manager: ${message}`);
     const code = grpcCode(error);
     if (typeof code === 'number') Object.assign(redacted, { code });
     throw redacted;
   }
+}
+
+/**
+ * The text with each secret cut out as it is and as a library may print it: base64 (standard or
+ * URL-safe, at any of the three byte alignments inside a longer buffer) and hex of its UTF-8
+ * bytes, and for a 0x seed, of the seed's own bytes. An encoded copy is cut out with the whole
+ * token around it, since its first and last characters mix in neighbouring bytes.
+ */
+export function redact(text: string, secrets: readonly string[]): string {
+  let message = text;
+  for (const secret of secrets) {
+    if (secret === '') continue;
+    message = message.split(secret).join('[redacted]');
+    for (const bytes of secretBytes(secret)) {
+      for (const core of encodedCores(bytes)) message = cutTokens(message, core);
+    }
+  }
+  return message;
+}
+
+const TOKEN_CHAR = /[A-Za-z0-9+/=_-]/;
+
+/** The text with each token (a run of base64 or hex characters) that contains `core` cut out. */
+function cutTokens(text: string, core: string): string {
+  const find = new RegExp(escapeRegExp(core), 'gi');
+  let out = '';
+  let from = 0;
+  for (let match = find.exec(text); match !== null; match = find.exec(text)) {
+    let start = match.index;
+    while (start > from && TOKEN_CHAR.test(text[start - 1])) start--;
+    let end = match.index + core.length;
+    while (end < text.length && TOKEN_CHAR.test(text[end])) end++;
+    out += `${text.slice(from, start)}[redacted]`;
+    from = end;
+    find.lastIndex = end;
+  }
+  return out + text.slice(from);
+}
+
+function secretBytes(secret: string): Buffer[] {
+  const forms = [Buffer.from(secret, 'utf8')];
+  if (/^0x[0-9a-fA-F]{64}$/.test(secret)) forms.push(Buffer.from(secret.slice(2), 'hex'));
+  return forms;
+}
+
+/** Runs of characters that any encoding of a buffer holding `bytes` contains (at least 8 long). */
+function encodedCores(bytes: Buffer): string[] {
+  const cores = [bytes.toString('hex')];
+  for (let offset = 0; offset < 3; offset++) {
+    const shifted = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+    // Drop the characters that mix in the unknown bytes before and after.
+    const start = offset === 0 ? 0 : 4;
+    const end = Math.floor((offset + bytes.length) / 3) * 4;
+    const core = shifted.slice(start, end);
+    cores.push(core, core.replaceAll('+', '-').replaceAll('/', '_'));
+  }
+  return [...new Set(cores)].filter((core) => core.length >= 8);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
