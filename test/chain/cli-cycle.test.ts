@@ -1,7 +1,6 @@
 // `weights publish` runs the audited cycle of publishWeightsTask: lease, follow-up of commits, one
 // weight_transactions document per attempt (trigger "cli"), the Cloud Logging entry; a dry run
 // records nothing. On a hash-scheme subnet a first publish commits and a later one reveals.
-import { execFile } from 'node:child_process';
 import { Timestamp } from 'firebase-admin/firestore';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SCORING_CONFIG } from '../../functions/src/config/scoring';
@@ -14,8 +13,20 @@ import {
   startTestChain,
   type TestChain,
 } from '../support/devnet';
+import { runWeights } from '../support/cli';
 import { testFirestore } from '../support/firestore';
 import { recordingLogger } from '../support/logger';
+import { waitFor } from '../support/wait';
+
+const weights = (args: string[]) =>
+  runWeights(args, {
+    FIRESTORE_EMULATOR_HOST: store.host,
+    GCLOUD_PROJECT: store.projectId,
+    SUBTENSOR_NETWORK: chain.devnet.url,
+    NETUID: String(NETUID),
+    VALIDATOR_HOTKEY: '//Alice',
+    CHAIN_INCLUSION_TIMEOUT_MS: '10000',
+  });
 
 const NETUID = 78;
 const store = testFirestore('cli-cycle');
@@ -42,28 +53,6 @@ afterEach(async () => {
   await store.clear();
 });
 afterAll(() => store.close());
-
-function weights(args: string[]) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ['functions/bin/weights.js', ...args],
-      {
-        env: {
-          ...process.env,
-          FIRESTORE_EMULATOR_HOST: store.host,
-          GCLOUD_PROJECT: store.projectId,
-          SUBTENSOR_NETWORK: chain.devnet.url,
-          NETUID: String(NETUID),
-          VALIDATOR_HOTKEY: '//Alice',
-          CHAIN_INCLUSION_TIMEOUT_MS: '10000',
-        },
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 const transactions = async () =>
   (await store.db.collection('weight_transactions').orderBy('iteration_count').get()).docs.map(
@@ -181,11 +170,3 @@ describe('weights publish, hash commit-reveal subnet', () => {
     expect(history.stdout).toMatch(new RegExp(`${commit.record.id}\\s+reveal revealed #\\d+`));
   });
 });
-
-async function waitFor(check: () => Promise<unknown>, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

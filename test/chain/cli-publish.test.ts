@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import { Timestamp } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runWeights } from '../support/cli';
 import { testFirestore } from '../support/firestore';
 import { setupSubnet, startTestChain, type TestChain } from '../support/devnet';
 
@@ -40,28 +40,16 @@ afterAll(async () => {
   await store.close();
 });
 
-function weights(args: string[], env: Record<string, string | undefined> = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ['functions/bin/weights.js', ...args],
-      {
-        env: {
-          ...process.env,
-          FIRESTORE_EMULATOR_HOST: store.host,
-          GCLOUD_PROJECT: store.projectId,
-          SUBTENSOR_NETWORK: chain.devnet.url,
-          NETUID: String(NETUID),
-          VALIDATOR_HOTKEY: SECRET,
-          CHAIN_INCLUSION_TIMEOUT_MS: '10000',
-          ...env,
-        },
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
+const weights = (args: string[], env: Record<string, string | undefined> = {}) =>
+  runWeights(args, {
+    FIRESTORE_EMULATOR_HOST: store.host,
+    GCLOUD_PROJECT: store.projectId,
+    SUBTENSOR_NETWORK: chain.devnet.url,
+    NETUID: String(NETUID),
+    VALIDATOR_HOTKEY: SECRET,
+    CHAIN_INCLUSION_TIMEOUT_MS: '10000',
+    ...env,
   });
-}
 
 function expectNoSecret(text: string) {
   const words = SECRET.split(' ');

@@ -1,7 +1,12 @@
 // Every commit state has an exit: a commit whose send was not seen to land (`committing`) is
 // looked up on chain by the next run, and becomes committed (then revealed), failed or expired.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { commitsCollection, openCommits, saveCommit } from '../../functions/src/publishing/commits';
+import {
+  commitsCollection,
+  openCommits,
+  saveCommit,
+  type PendingCommit,
+} from '../../functions/src/publishing/commits';
 import { publishWeights } from '../../functions/src/publishing/publish';
 import { followUpCommits } from '../../functions/src/publishing/reveal';
 import { MORTAL_PERIOD } from '../../functions/src/chain/submit';
@@ -59,6 +64,23 @@ async function commitUnseen() {
   return id;
 }
 
+/** A hash commit saved as `committing` that the chain never received. */
+const committing = (id: string, window: Partial<PendingCommit>): PendingCommit => ({
+  id,
+  kind: 'hash',
+  status: 'committing',
+  netuid: NETUID,
+  hotkey: chain.alice.address,
+  uids: [1],
+  values: [65535],
+  version_key: '0',
+  salt: [1, 2, 3, 4, 5, 6, 7, 8],
+  reveal_epoch: 0,
+  first_reveal_block: 0,
+  last_reveal_block: 0,
+  ...window,
+});
+
 afterEach(async () => {
   await chain.stop();
   await store.clear();
@@ -91,22 +113,13 @@ describe('a hash commit whose send timed out', () => {
 
   it('fails once its transaction can no longer land, when the chain never got it', async () => {
     await start('hash-commit-reveal');
-    const ghost = {
-      id: `0x${'ab'.repeat(32)}`,
-      kind: 'hash' as const,
-      status: 'committing' as const,
-      netuid: NETUID,
-      hotkey: chain.alice.address,
-      uids: [1],
-      values: [65535],
-      version_key: '0',
-      salt: [1, 2, 3, 4, 5, 6, 7, 8],
+    // A window far ahead, so only the era decides.
+    const ghost = committing(`0x${'ab'.repeat(32)}`, {
       submitted_block: best(),
-      // A window far ahead, so only the era decides.
       reveal_epoch: 1000,
       first_reveal_block: 10_000,
       last_reveal_block: 10_009,
-    };
+    });
     await saveCommit(store.db, ghost);
     expect((await followUp()).map((f) => f.outcome)).toEqual(['waiting']);
     await chain.advance(MORTAL_PERIOD + 1);
@@ -119,20 +132,11 @@ describe('a hash commit whose send timed out', () => {
 
   it('expires when its reveal window passes before it is found', async () => {
     await start('hash-commit-reveal');
-    const ghost = {
-      id: `0x${'cd'.repeat(32)}`,
-      kind: 'hash' as const,
-      status: 'committing' as const,
-      netuid: NETUID,
-      hotkey: chain.alice.address,
-      uids: [1],
-      values: [65535],
-      version_key: '0',
-      salt: [8, 7, 6, 5, 4, 3, 2, 1],
+    const ghost = committing(`0x${'cd'.repeat(32)}`, {
       reveal_epoch: 1,
       first_reveal_block: 1,
       last_reveal_block: best() - 1,
-    };
+    });
     await saveCommit(store.db, ghost);
     const [expired] = await followUp();
     expect(expired).toMatchObject({ outcome: 'expired', record: true });

@@ -2,7 +2,6 @@
 // sends the same signed bytes (never a new nonce), and a later run reconciles what it cannot know.
 // Invariant: every weight extrinsic of the validator on chain has exactly one record with its hash
 // and block, and no attempt has more than one extrinsic on chain.
-import { execFile, type ChildProcess } from 'node:child_process';
 import { Timestamp } from 'firebase-admin/firestore';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SCORING_CONFIG } from '../../functions/src/config/scoring';
@@ -15,8 +14,10 @@ import {
   startTestChain,
   type TestChain,
 } from '../support/devnet';
+import { spawnWeights } from '../support/cli';
 import { testFirestore } from '../support/firestore';
 import { recordingLogger } from '../support/logger';
+import { waitFor } from '../support/wait';
 
 const NETUID = 91;
 const store = testFirestore('write-ahead');
@@ -121,7 +122,14 @@ describe('write-ahead and reconcile', () => {
 
   it('a run that died waiting for inclusion: the next run finds its extrinsic and completes the record', async () => {
     await chain.control('stall', true);
-    const child = cliPublish();
+    const child = spawnWeights(['publish'], {
+      FIRESTORE_EMULATOR_HOST: store.host,
+      GCLOUD_PROJECT: store.projectId,
+      SUBTENSOR_NETWORK: chain.devnet.url,
+      NETUID: String(NETUID),
+      VALIDATOR_HOTKEY: '//Alice',
+      CHAIN_INCLUSION_TIMEOUT_MS: '60000',
+    });
     try {
       // The write-ahead record exists before the extrinsic reaches the node.
       await waitFor(async () => (await records()).some((d) => d.status === 'submitting'));
@@ -160,25 +168,3 @@ describe('write-ahead and reconcile', () => {
     await expectInvariant();
   });
 });
-
-function cliPublish(): ChildProcess {
-  return execFile(process.execPath, ['functions/bin/weights.js', 'publish'], {
-    env: {
-      ...process.env,
-      FIRESTORE_EMULATOR_HOST: store.host,
-      GCLOUD_PROJECT: store.projectId,
-      SUBTENSOR_NETWORK: chain.devnet.url,
-      NETUID: String(NETUID),
-      VALIDATOR_HOTKEY: '//Alice',
-      CHAIN_INCLUSION_TIMEOUT_MS: '60000',
-    },
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

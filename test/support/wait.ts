@@ -1,0 +1,8 @@
+/** Polls `check` every 50 ms until it holds; throws after `ms`. */
+export async function waitFor(check: () => Promise<unknown>, ms = 15_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not reached');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
