@@ -82,8 +82,12 @@ export class Controls {
 
   /**
    * Registers a hotkey as a neuron: the next uid while the subnet has room, as on chain; when it
-   * is full, or when `replaceUid` is given, that uid's neuron is replaced (its weights, permit and
-   * last update cleared). Registered hotkeys can sign (their account exists).
+   * is full, or when `replaceUid` is given, that uid's neuron is replaced (its weights and permit
+   * cleared). As the runtime's registration, it sets the uid's `LastUpdate` to the registration
+   * block (the next block, where the change lands), so the new neuron may set weights only
+   * `WeightsSetRateLimit` blocks later; a replaced uid's entry follows the profile
+   * (`replacedLastUpdate`: set likewise on `current`, kept as the replaced neuron left it on
+   * `hash-commit-reveal`). Registered hotkeys can sign (their account exists).
    */
   registerNeuron(netuid: number, hotkey: string, replaceUid?: number): { uid: number } {
     const [uid] = this.register(netuid, [hotkey], replaceUid);
@@ -102,6 +106,9 @@ export class Controls {
     const max = this.maxUids.get(netuid) ?? 4096;
     const lastUpdate = this.vector(state, 'lastUpdate', netuid, n, 0);
     const permits = this.vector(state, 'validatorPermit', netuid, n, false);
+    // append_neuron / replace_neuron get the number of the block the registration is in.
+    const block = this.chain.best.number + 1;
+    const { replacedLastUpdate } = this.chain.runtime.profile;
     const uids: number[] = [];
     for (const hotkey of hotkeys) {
       if (state.get(PALLET, 'uids', netuid, hotkey) !== undefined)
@@ -112,12 +119,13 @@ export class Controls {
       if (uid < n) {
         state.remove(PALLET, 'uids', netuid, state.value(PALLET, 'keys', netuid, uid).toString());
         state.remove(PALLET, 'weights', netuid, uid);
+        if (replacedLastUpdate === 'registration-block') lastUpdate[uid] = block;
       } else {
         n += 1;
+        lastUpdate[uid] = block;
       }
       state.set(PALLET, 'keys', [netuid, uid], hotkey);
       state.set(PALLET, 'uids', [netuid, hotkey], uid);
-      lastUpdate[uid] = 0;
       permits[uid] = false;
       this.ensureAccount(state, hotkey);
       uids.push(uid);

@@ -1,6 +1,8 @@
 /**
  * The demo state `npm run devnet` starts with: subnet 401 with the validator's dev hotkey (//Alice)
  * registered as uid 0 with a validator permit and stake, and the miners //Bob … //Ferdie.
+ * Registration sets LastUpdate to its block, as on chain, so the chain then moves past the rate
+ * limit (as a validator waits after registering): the validator may set weights in the next block.
  */
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
@@ -9,6 +11,7 @@ import type { Controls } from './controls';
 export const DEMO_NETUID = 401;
 export const DEMO_VALIDATOR = '//Alice';
 export const DEMO_MINERS = ['//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie'];
+const DEMO_RATE_LIMIT = 5;
 
 export interface DevAccount {
   uri: string;
@@ -28,7 +31,7 @@ export async function loadDemoState(
   controls.createSubnet({
     netuid,
     tempo: 10,
-    weightsSetRateLimit: 5,
+    weightsSetRateLimit: DEMO_RATE_LIMIT,
     commitRevealWeightsEnabled: false,
     owner: validator,
   });
@@ -42,5 +45,7 @@ export async function loadDemoState(
   }
   controls.setValidatorPermit(netuid, 0, true);
   controls.setStake(netuid, validator, 1_000_000_000_000);
+  // Registered in the next block; weights are allowed from that block + the rate limit.
+  controls.advanceBlocks(DEMO_RATE_LIMIT);
   return accounts;
 }

@@ -36,6 +36,13 @@ export interface RuntimeProfile {
   commitChecksSubnet: boolean;
   /** `batch_reveal_weights` (call 98) and its event `WeightsBatchRevealed`. */
   batchReveal: boolean;
+  /**
+   * What registration does to `LastUpdate` of a uid it replaces (a full subnet). Both generations
+   * set an appended uid's entry to the registration block (`append_neuron`); `replace_neuron` of
+   * the current source sets the replaced uid's entry to it too ('registration-block'), while the
+   * spec-218 generation's leaves it as the replaced neuron left it ('kept').
+   */
+  replacedLastUpdate: 'registration-block' | 'kept';
   /** The plain storage item holding the minimum stake to set weights. */
   stakeItem: 'StakeThreshold' | 'WeightsMinStake';
   /** Whether the subnet owner's hotkey may set weights with less stake than that minimum. */
@@ -70,6 +77,7 @@ const PROFILES: Record<RuntimeProfileName, RuntimeProfile> = {
     mechanisms: true,
     commitChecksSubnet: true,
     batchReveal: false,
+    replacedLastUpdate: 'registration-block',
     stakeItem: 'StakeThreshold',
     ownerExemptFromStake: true,
     extensions: 'transaction-extension',
@@ -96,6 +104,7 @@ const PROFILES: Record<RuntimeProfileName, RuntimeProfile> = {
     mechanisms: false,
     commitChecksSubnet: false,
     batchReveal: true,
+    replacedLastUpdate: 'kept',
     stakeItem: 'WeightsMinStake',
     ownerExemptFromStake: false,
     extensions: 'signed-extension',

@@ -56,6 +56,8 @@ describe('the check order of set_weights, each refusal decoded by name', () => {
     await chain.control('createSubnet', {
       netuid: 10,
       maxWeightsLimit: 32768,
+      // Alice registers just below: no rate limit, so that the weights themselves are judged.
+      weightsSetRateLimit: 0,
       commitRevealWeightsEnabled: false,
     });
     await chain.control('createSubnet', { netuid: 11 }); // commit-reveal on, as on current runtimes

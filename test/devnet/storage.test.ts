@@ -90,7 +90,8 @@ describe('storage items of the weight-setting subset', () => {
     expect(await json(q().keys(NETUID, 3))).toBe(miners[2].address);
     expect(await json(q().subnetworkN(NETUID))).toBe(4);
     expect(await json(q().weightsSetRateLimit(NETUID))).toBe(10);
-    expect(await json(q().lastUpdate(NETUID))).toEqual([0, 0, 0, 0]);
+    // Registered in block 1 (the first block after setupSubnet's controls), as the runtime records it.
+    expect(await json(q().lastUpdate(NETUID))).toEqual([1, 1, 1, 1]);
     expect(await json(q().weightsVersionKey(NETUID))).toBe(3);
     expect(await json(q().minAllowedWeights(NETUID))).toBe(2);
     expect(await json(q().maxWeightsLimit(NETUID))).toBe(40000);

@@ -94,6 +94,12 @@ export interface SubnetSetup {
   params?: Record<string, unknown>;
 }
 
+/**
+ * Creates the subnet and registers //Alice (uid 0, permit, stake) and the miners, then waits out
+ * the subnet's WeightsSetRateLimit: registration sets LastUpdate to its block, as on chain, and an
+ * operator's validator would have waited as long before publishing. The next block may carry
+ * Alice's weights.
+ */
 export async function setupSubnet(
   chain: TestChain,
   { netuid, miners = 3, params = {} }: SubnetSetup,
@@ -112,6 +118,12 @@ export async function setupSubnet(
   await chain.control('setValidatorPermit', netuid, 0, true);
   await chain.control('setStake', netuid, chain.alice.address, 1_000_000_000);
   await chain.advance();
+  // Registered in the block just produced: weights are allowed from that block + the rate limit.
+  const { chain: node } = chain.devnet;
+  const limit = Number(
+    node.bestState.value('subtensorModule', 'weightsSetRateLimit', netuid).toString(),
+  );
+  if (limit > 1) await chain.advance(limit - 1);
   return minerPairs;
 }
 
