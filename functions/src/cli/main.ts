@@ -16,6 +16,7 @@ import {
   type ScoringConfig,
 } from '../config/scoring';
 import { parseIsoMicros } from '../leads/created-at';
+import { windowEndingAt } from '../leads/window';
 import { plainLogger, quietLogger, type Logger } from '../logs/logger';
 import { historyLine, recentTransactions } from '../publishing/history';
 import * as logs from '../logs/pipeline';
@@ -23,8 +24,10 @@ import type { FollowUp } from '../publishing/reveal';
 import type { PublishResult } from '../publishing/result';
 import { dryRunPublish, runPublishCycle } from '../publishing/run';
 import { hotkeyImport } from './hotkey-import';
+import { checkSummary, printCheck, rebuildWithProgress } from './rollups';
 import { users } from './users';
 import { calculateWeights, type ScoringResult } from '../scoring/calculate-weights';
+import { checkRollups } from '../scoring/check';
 
 export const USAGE = `Usage: weights <command> [options]
 
@@ -36,6 +39,10 @@ Commands:
   history      List recent weight transactions (the audit trail)
   hotkey import  Store a Bittensor wallet hotkey in Secret Manager (see weights hotkey import --help)
   users grant-auditor <email>  Let a user read the weight history (see weights users --help)
+  rollups rebuild  Rebuild the lead rollups from every lead (once after the first deploy;
+               resumable: run it again after an interruption)
+  rollups check    Count the window from the rollups and by reading every lead, and print
+               any miner or count that differs (exit code 1)
 
 Options for score and publish:
   --json               Print only the result as JSON
@@ -44,6 +51,12 @@ Options for score and publish:
   --project <id>       Google Cloud project (default GOOGLE_CLOUD_PROJECT; with the emulator,
                        ${DEMO_PROJECT_ID})
   -h, --help           Show this help
+
+Options for score:
+  --full-scan          Read every lead of the window instead of the lead rollups
+
+Options for rollups rebuild:
+  --restart            Start a new rebuild instead of resuming an interrupted one
 
 Options for publish:
   --dry-run            Score and convert, show the uids and u16 weights that would be sent;
@@ -72,6 +85,17 @@ const SCORE_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
+const SCORE_ONLY_OPTIONS = {
+  ...SCORE_OPTIONS,
+  'full-scan': { type: 'boolean' },
+} satisfies ParseArgsConfig['options'];
+
+const REBUILD_OPTIONS = {
+  restart: { type: 'boolean' },
+  project: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
 const PUBLISH_OPTIONS = {
   ...SCORE_OPTIONS,
   'dry-run': { type: 'boolean' },
@@ -95,6 +119,8 @@ export async function run(
     if (command === 'history') return await history(rest, env);
     if (command === 'hotkey' && rest[0] === 'import') return await hotkeyImport(rest.slice(1), env);
     if (command === 'users') return await users(rest, env);
+    if (command === 'rollups' && rest[0] === 'rebuild') return await rebuild(rest.slice(1), env);
+    if (command === 'rollups' && rest[0] === 'check') return await check(rest.slice(1), env);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError) {
@@ -110,14 +136,44 @@ export async function run(
   }
 }
 
-type ScoreFlags = { json?: boolean; 'window-days'?: string; now?: string; project?: string };
+type ScoreFlags = {
+  json?: boolean;
+  'window-days'?: string;
+  now?: string;
+  project?: string;
+  'full-scan'?: boolean;
+};
 
 async function score(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values } = parseFlags(args, SCORE_OPTIONS);
+  const { values } = parseFlags(args, SCORE_ONLY_OPTIONS);
   if (values.help) return help();
   const result = await scoreLeads(values, env, values.json ? quietLogger : plainLogger);
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   return 0;
+}
+
+async function rebuild(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseFlags(args, REBUILD_OPTIONS);
+  if (values.help) return help();
+  const config = scoringConfigFromEnv(env);
+  await withFirestore(values.project, env, (db) =>
+    rebuildWithProgress(db, config.curatedLeadsCollection, values.restart ?? false, plainLogger),
+  );
+  return 0;
+}
+
+async function check(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseFlags(args, SCORE_OPTIONS);
+  if (values.help) return help();
+  const config = scoringConfig(values, env);
+  const now = values.now === undefined ? new Date() : parseInstantFlag('--now', values.now);
+  const window = windowEndingAt(now, config.windowDays);
+  const outcome = await withFirestore(values.project, env, (db) =>
+    checkRollups(db, config.curatedLeadsCollection, window, quietLogger),
+  );
+  if (values.json) process.stdout.write(`${JSON.stringify(checkSummary(outcome), null, 2)}\n`);
+  else printCheck(outcome, plainLogger);
+  return outcome.differences.length > 0 ? 1 : 0;
 }
 
 async function publish(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -241,8 +297,9 @@ async function scoreLeads(
 ): Promise<ScoringResult> {
   const config = scoringConfig(values, env);
   const now = values.now === undefined ? new Date() : parseInstantFlag('--now', values.now);
+  const method = values['full-scan'] ? 'full_scan' : undefined;
   return withFirestore(values.project, env, (db, projectId) =>
-    calculateWeights({ db, projectId, config, log, now }),
+    calculateWeights({ db, projectId, config, log, now, method }),
   );
 }
 

@@ -66,6 +66,11 @@ export const params = [
   defineString(SCORING_ENV.sourcedWeight, {
     default: String(DEFAULT_SCORING_CONFIG.sourcedWeight),
   }),
+  defineString(SCORING_ENV.method, {
+    default: DEFAULT_SCORING_CONFIG.method,
+    description:
+      'auto: count from the lead rollups where they cover the window; full_scan: read every lead',
+  }),
   defineInt('UNCHANGED_REPUBLISH_MINUTES', {
     default: UNCHANGED_REPUBLISH_DEFAULT_MINUTES,
     description: 'Do not re-send unchanged weights within this many minutes of the last success',

@@ -8,13 +8,19 @@ export interface ScoringConfig {
   curatedWeight: number;
   /** Weight of the sourcing component (curated leads a miner sourced). */
   sourcedWeight: number;
+  /** `auto`: from the rollups where they cover the window; `full_scan`: read every lead. */
+  method: ScoringMethodSetting;
 }
+
+export const SCORING_METHODS = ['auto', 'full_scan'] as const;
+export type ScoringMethodSetting = (typeof SCORING_METHODS)[number];
 
 export const DEFAULT_SCORING_CONFIG: Readonly<ScoringConfig> = Object.freeze({
   curatedLeadsCollection: 'curated_leads',
   windowDays: 30,
   curatedWeight: 0.6,
   sourcedWeight: 0.4,
+  method: 'auto',
 });
 
 /** Environment variables that override the defaults (the same names the functions' params use). */
@@ -23,6 +29,7 @@ export const SCORING_ENV = {
   windowDays: 'SCORING_WINDOW_DAYS',
   curatedWeight: 'CURATED_WEIGHT',
   sourcedWeight: 'SOURCED_WEIGHT',
+  method: 'SCORING_METHOD',
 } as const satisfies Record<keyof ScoringConfig, string>;
 
 export class ConfigError extends Error {
@@ -33,7 +40,7 @@ export class ConfigError extends Error {
 const MAX_WINDOW_DAYS = 3650;
 
 export function validateScoringConfig(config: ScoringConfig): ScoringConfig {
-  const { curatedLeadsCollection, windowDays, curatedWeight, sourcedWeight } = config;
+  const { curatedLeadsCollection, windowDays, curatedWeight, sourcedWeight, method } = config;
   if (!/^[^/]+$/.test(curatedLeadsCollection)) {
     throw new ConfigError(
       `curated leads collection must be a top-level collection name, got "${curatedLeadsCollection}"`,
@@ -52,6 +59,11 @@ export function validateScoringConfig(config: ScoringConfig): ScoringConfig {
       throw new ConfigError(`${name} must be a non-negative number, got ${value}`);
     }
   }
+  if (!(SCORING_METHODS as readonly string[]).includes(method)) {
+    throw new ConfigError(
+      `scoring method must be ${SCORING_METHODS.join(' or ')}, got "${method}"`,
+    );
+  }
   if (curatedWeight + sourcedWeight <= 0) {
     throw new ConfigError('curated and sourced weights must not both be zero');
   }
@@ -60,7 +72,7 @@ export function validateScoringConfig(config: ScoringConfig): ScoringConfig {
 
 /** Defaults, overridden by the environment variables in SCORING_ENV, validated. */
 export function scoringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ScoringConfig {
-  const number = (key: keyof ScoringConfig): number | undefined => {
+  const number = (key: 'windowDays' | 'curatedWeight' | 'sourcedWeight'): number | undefined => {
     const raw = env[SCORING_ENV[key]];
     if (raw === undefined || raw.trim() === '') return undefined;
     const value = Number(raw);
@@ -75,5 +87,7 @@ export function scoringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Scor
     windowDays: number('windowDays') ?? DEFAULT_SCORING_CONFIG.windowDays,
     curatedWeight: number('curatedWeight') ?? DEFAULT_SCORING_CONFIG.curatedWeight,
     sourcedWeight: number('sourcedWeight') ?? DEFAULT_SCORING_CONFIG.sourcedWeight,
+    method: (env[SCORING_ENV.method]?.trim() ||
+      DEFAULT_SCORING_CONFIG.method) as ScoringMethodSetting,
   });
 }

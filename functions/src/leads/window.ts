@@ -19,7 +19,7 @@ import type {
   QueryDocumentSnapshot,
 } from 'firebase-admin/firestore';
 import { Timestamp } from 'firebase-admin/firestore';
-import { MILLISECONDS_THRESHOLD, parseCreatedAt, type CreatedAt } from './created-at';
+import { MILLISECONDS_THRESHOLD } from './created-at';
 
 export const CREATED_AT = 'created_at';
 const MICROS_PER_DAY = 86_400e6;
@@ -41,14 +41,16 @@ export function microsToIso(micros: number): string {
   return sub === 0 ? iso : `${iso.slice(0, -1)}${String(sub).padStart(3, '0')}Z`;
 }
 
-export type WindowLead =
-  | { id: string; kind: 'in_window'; data: DocumentData }
-  | { id: string; kind: 'outside_window' }
-  | { id: string; kind: 'bad_created_at'; createdAt: Exclude<CreatedAt, { ok: true }> };
+/** A lead the window queries returned: only `created_at` and the fields asked for. */
+export interface WindowLead {
+  id: string;
+  data: DocumentData;
+}
 
 /**
- * Every lead the window queries return, classified by its `created_at`. Only `fields` (and
- * `created_at`) are read: the rest of a lead, such as the buyer's personal data, never is.
+ * Every lead the window queries return, once each; the caller classifies them (the queries are a
+ * little wider than the window). Only `fields` (and `created_at`) are read: the rest of a lead,
+ * such as the buyer's personal data, never is.
  */
 export async function* leadsInWindow(
   db: Firestore,
@@ -60,15 +62,7 @@ export async function* leadsInWindow(
   for (const query of windowQueries(ref, window)) {
     const stream = query.select(CREATED_AT, ...fields).stream();
     for await (const doc of stream as AsyncIterable<QueryDocumentSnapshot>) {
-      const data = doc.data();
-      const createdAt = parseCreatedAt(data[CREATED_AT]);
-      if (!createdAt.ok) {
-        yield { id: doc.id, kind: 'bad_created_at', createdAt };
-      } else if (createdAt.micros < window.startMicros || createdAt.micros > window.endMicros) {
-        yield { id: doc.id, kind: 'outside_window' };
-      } else {
-        yield { id: doc.id, kind: 'in_window', data };
-      }
+      yield { id: doc.id, data: doc.data() };
     }
   }
 }

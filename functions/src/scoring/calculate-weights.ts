@@ -1,23 +1,34 @@
-/** Miner shares from the curated leads in Firestore: the scoring run end to end. */
-import type { DocumentData, Firestore } from 'firebase-admin/firestore';
-import type { ScoringConfig } from '../config/scoring';
-import { canonicalHotkey } from '../leads/hotkey';
-import { leadsInWindow, microsToIso, windowEndingAt } from '../leads/window';
+/**
+ * Miner shares from the curated leads in Firestore: the scoring run end to end.
+ *
+ * The counts come from the rollups when they hold every lead (rollups/): the run folds the leads
+ * written since the last run, then reads at most 31 day documents and the leads at the window's
+ * start edge, whatever the number of leads. Before a rebuild, the rollups hold only what the
+ * trigger observed: the run reads the leads for the span before that (a mixed run) and says so.
+ * `method: 'full_scan'` reads every lead of the window, as before the rollups.
+ */
+import type { Firestore } from 'firebase-admin/firestore';
+import type { ScoringConfig, ScoringMethodSetting } from '../config/scoring';
+import { microsToIso, windowEndingAt, type Window } from '../leads/window';
 import type { Logger } from '../logs/logger';
+import * as rollupLogs from '../logs/rollups';
 import * as logs from '../logs/scoring';
+import { HOUR_MICROS } from '../rollups/buckets';
+import { CREATED_AT_SKIPS, HOTKEY_SKIPS, type SkipReason } from '../rollups/contribution';
+import { foldPending } from '../rollups/fold';
+import { readRollupWindow } from '../rollups/read';
+import { RollupStore, type RollupState } from '../rollups/store';
+import type { WindowCounts } from '../rollups/window-plan';
+import { scanWindow, warnSkipped } from './full-scan';
 import { computeShares, shareStats, type MinerCounts, type ShareStats } from './shares';
+import { Tally, type LeadCounts, type SkippedLead } from './tally';
 
-export const HOTKEY_FIELDS = ['curated_by', 'source'] as const;
-type HotkeyField = (typeof HOTKEY_FIELDS)[number];
+export type { SkipReason } from '../rollups/contribution';
+export { SKIPPED_LEADS_LISTED } from './tally';
 
-export type SkipReason =
-  | 'unexpected_created_at_type'
-  | 'unparseable_created_at'
-  | `missing_${HotkeyField}`
-  | `invalid_${HotkeyField}`;
-
-/** How many skipped leads are listed by id; all of them are counted. */
-export const SKIPPED_LEADS_LISTED = 100;
+/** How the run counted: from the rollups, by reading the leads, or both (each its own span). */
+export type ScoringMethod = 'rollups' | 'full_scan' | 'mixed';
+export type RollupsStatus = 'absent' | 'rebuilding' | 'partial' | 'complete';
 
 export interface ScoringResult {
   /** Hotkey → share, highest first; shares sum to 1 when any lead counted. */
@@ -27,17 +38,20 @@ export interface ScoringResult {
   miners: Record<string, MinerCounts>;
   window: { start: string; end: string; days: number };
   weights: { curated: number; sourced: number };
-  leads: {
-    /** Leads returned by the window queries. */
-    read: number;
-    /** Leads that counted towards the shares. */
-    counted: number;
-    /** Leads read (the queries are a little wider than the window) but outside it. */
-    outside_window: number;
-    skipped: Record<SkipReason, number>;
+  method: ScoringMethod;
+  /** Documents this run read: rollup state and days, and leads or their rollup records. */
+  reads: { documents: number; aggregates: number; leads: number };
+  rollups: {
+    status: RollupsStatus;
+    generation?: number;
+    /** In a mixed run: leads created from this instant on were counted from the rollups. */
+    covered_from?: string;
+    /** Leads whose change this run folded into the rollups. */
+    folded: number;
   };
+  leads: LeadCounts;
   /** The first SKIPPED_LEADS_LISTED skipped leads, with the reason. */
-  skipped_leads: Array<{ id: string; reason: SkipReason; detail?: string }>;
+  skipped_leads: SkippedLead[];
 }
 
 export interface CalculateWeightsInput {
@@ -47,6 +61,8 @@ export interface CalculateWeightsInput {
   log: Logger;
   /** The end of the window; the clock is an argument so runs are reproducible. */
   now: Date;
+  /** Overrides config.method (the CLI's --full-scan). */
+  method?: ScoringMethodSetting;
 }
 
 export async function calculateWeights({
@@ -55,6 +71,7 @@ export async function calculateWeights({
   config,
   log,
   now,
+  method,
 }: CalculateWeightsInput): Promise<ScoringResult> {
   const window = windowEndingAt(now, config.windowDays);
   const start = microsToIso(window.startMicros);
@@ -64,72 +81,15 @@ export async function calculateWeights({
   logs.window(log, config.windowDays, start, end);
   logs.componentWeights(log, config.curatedWeight, config.sourcedWeight);
 
-  const counts = new Map<string, MinerCounts>();
-  const tally = (hotkey: string, component: keyof MinerCounts) => {
-    const miner = counts.get(hotkey) ?? { curated: 0, sourced: 0 };
-    miner[component] += 1;
-    counts.set(hotkey, miner);
-  };
-  const leads: ScoringResult['leads'] = {
-    read: 0,
-    counted: 0,
-    outside_window: 0,
-    skipped: {
-      unexpected_created_at_type: 0,
-      unparseable_created_at: 0,
-      missing_curated_by: 0,
-      missing_source: 0,
-      invalid_curated_by: 0,
-      invalid_source: 0,
-    },
-  };
-  const skippedLeads: ScoringResult['skipped_leads'] = [];
-  const skip = (id: string, reason: SkipReason, detail?: string) => {
-    leads.skipped[reason] += 1;
-    if (skippedLeads.length < SKIPPED_LEADS_LISTED) {
-      skippedLeads.push(detail === undefined ? { id, reason } : { id, reason, detail });
-    }
-  };
-  const hotkeys = new HotkeyCache();
+  const counted = await countWindow(db, config.curatedLeadsCollection, window, log, {
+    fullScan: (method ?? config.method) === 'full_scan',
+  });
+  const { tally } = counted;
 
-  for await (const lead of leadsInWindow(
-    db,
-    config.curatedLeadsCollection,
-    window,
-    HOTKEY_FIELDS,
-  )) {
-    leads.read += 1;
-    if (lead.kind === 'outside_window') {
-      leads.outside_window += 1;
-    } else if (lead.kind === 'bad_created_at') {
-      const { createdAt } = lead;
-      if (createdAt.reason === 'unexpected_created_at_type') {
-        logs.unexpectedCreatedAtType(log, createdAt.type, lead.id);
-        skip(lead.id, createdAt.reason, createdAt.type);
-      } else {
-        logs.unparseableCreatedAt(log, createdAt.value, lead.id);
-        skip(lead.id, createdAt.reason, createdAt.value);
-      }
-    } else {
-      const miners = leadHotkeys(lead.data, hotkeys);
-      if ('missing' in miners) {
-        logs.leadMissingHotkey(log, miners.missing, lead.id);
-        skip(lead.id, `missing_${miners.missing}`);
-      } else if ('invalid' in miners) {
-        logs.leadInvalidHotkey(log, miners.invalid, lead.id);
-        skip(lead.id, `invalid_${miners.invalid}`);
-      } else {
-        leads.counted += 1;
-        tally(miners.curated_by, 'curated');
-        tally(miners.source, 'sourced');
-      }
-    }
-  }
+  const totalSkipped = tally.totalSkipped();
+  if (totalSkipped > 0) logs.skippedSummary(log, tally.leads.skipped, totalSkipped);
 
-  const totalSkipped = Object.values(leads.skipped).reduce((a, b) => a + b, 0);
-  if (totalSkipped > 0) logs.skippedSummary(log, leads.skipped, totalSkipped);
-
-  const ranked = computeShares(counts, {
+  const ranked = computeShares(tally.miners, {
     curated: config.curatedWeight,
     sourced: config.sourcedWeight,
   });
@@ -145,33 +105,136 @@ export async function calculateWeights({
     ),
     window: { start, end, days: config.windowDays },
     weights: { curated: config.curatedWeight, sourced: config.sourcedWeight },
-    leads,
-    skipped_leads: skippedLeads,
+    method: counted.method,
+    reads: {
+      documents: counted.reads.aggregates + counted.reads.leads,
+      ...counted.reads,
+    },
+    rollups: counted.rollups,
+    leads: tally.leads,
+    skipped_leads: tally.skippedLeads,
   };
 }
 
-type LeadHotkeys =
-  Record<HotkeyField, string> | { missing: HotkeyField } | { invalid: HotkeyField };
-
-/** Both hotkeys of a lead, canonical, or the first field that is missing or not an address. */
-function leadHotkeys(data: DocumentData, cache: HotkeyCache): LeadHotkeys {
-  const found: Partial<Record<HotkeyField, string>> = {};
-  for (const field of HOTKEY_FIELDS) {
-    const value: unknown = data[field];
-    if (value === undefined || value === null || value === '') return { missing: field };
-    const hotkey = typeof value === 'string' ? cache.canonical(value) : undefined;
-    if (hotkey === undefined) return { invalid: field };
-    found[field] = hotkey;
-  }
-  return found as Record<HotkeyField, string>;
+export interface WindowTally {
+  tally: Tally;
+  method: ScoringMethod;
+  reads: { aggregates: number; leads: number };
+  rollups: ScoringResult['rollups'];
 }
 
-/** Leads repeat a few hotkeys many times; decoding each distinct string once is enough. */
-class HotkeyCache {
-  private readonly known = new Map<string, string | undefined>();
-
-  canonical(value: string): string | undefined {
-    if (!this.known.has(value)) this.known.set(value, canonicalHotkey(value));
-    return this.known.get(value);
+/**
+ * The window's counts, from the rollups where they cover it and from the leads elsewhere (see
+ * chooseMethod). Skipped leads are warned about here; the shares are the caller's.
+ */
+export async function countWindow(
+  db: Firestore,
+  collection: string,
+  window: Window,
+  log: Logger,
+  { fullScan }: { fullScan: boolean },
+): Promise<WindowTally> {
+  const tally = new Tally();
+  const reads = { aggregates: 0, leads: 0 };
+  if (fullScan) {
+    reads.leads += await scanWindow(db, collection, window, log, tally);
+    return { tally, method: 'full_scan', reads, rollups: { status: 'absent', folded: 0 } };
   }
+  const store = new RollupStore(db, collection);
+  const fold = await foldPending(store);
+  addReads(reads, fold.reads);
+  let choice: MethodChoice = { method: 'full_scan', status: 'absent' };
+  const read = await readRollupWindow(store, (state) => {
+    choice = chooseMethod(state, window);
+    return choice.rollupsWindow;
+  });
+  addReads(reads, read.reads);
+  const rollups: ScoringResult['rollups'] = { status: choice.status, folded: fold.folded };
+  if (read.state) rollups.generation = read.state.gen;
+
+  if (choice.status === 'rebuilding') rollupLogs.rebuildUnderWay(log);
+  if (choice.method === 'rollups' && read.counts && read.state) {
+    addRollupCounts(tally, read.counts, log);
+    addTotals(tally, read.state, log);
+  } else if (choice.method === 'mixed' && read.counts && choice.rollupsWindow) {
+    const covered = choice.rollupsWindow;
+    rollups.covered_from = microsToIso(covered.startMicros);
+    rollupLogs.partialCoverage(log, rollups.covered_from);
+    const before = { startMicros: window.startMicros, endMicros: covered.startMicros - 1 };
+    const inCovered = (micros: number) =>
+      micros >= covered.startMicros && micros <= covered.endMicros;
+    reads.leads += await scanWindow(db, collection, before, log, tally, inCovered);
+    addRollupCounts(tally, read.counts, log);
+  } else {
+    if (choice.status === 'partial') rollupLogs.notCoveredYet(log);
+    reads.leads += await scanWindow(db, collection, window, log, tally);
+  }
+  return { tally, method: choice.method, reads, rollups };
+}
+
+export interface MethodChoice {
+  method: ScoringMethod;
+  status: RollupsStatus;
+  /** The span read from the rollups (all of the window, or its end from the covered hour on). */
+  rollupsWindow?: Window;
+}
+
+/**
+ * Which way to count, from the rollups' state. Before any rebuild, the rollups hold every lead
+ * written since the trigger first ran: leads created from the next whole hour on (a lead is
+ * written after it is created), and not the leads skipped for `created_at`, which have no hour.
+ */
+export function chooseMethod(state: RollupState | undefined, window: Window): MethodChoice {
+  if (!state) return { method: 'full_scan', status: 'absent' };
+  if (state.rebuild) return { method: 'full_scan', status: 'rebuilding' };
+  if (state.complete) return { method: 'rollups', status: 'complete', rollupsWindow: window };
+  const observed = state.observed_from;
+  if (!observed) return { method: 'full_scan', status: 'partial' };
+  const micros = observed.seconds * 1e6 + Math.floor(observed.nanoseconds / 1000);
+  const coveredFrom = Math.ceil(micros / HOUR_MICROS) * HOUR_MICROS;
+  if (coveredFrom > window.endMicros) return { method: 'full_scan', status: 'partial' };
+  return {
+    method: 'mixed',
+    status: 'partial',
+    rollupsWindow: {
+      startMicros: Math.max(coveredFrom, window.startMicros),
+      endMicros: window.endMicros,
+    },
+  };
+}
+
+function addRollupCounts(tally: Tally, counts: WindowCounts, log: Logger): void {
+  tally.add(counts.miners, counts.counted);
+  for (const reason of HOTKEY_SKIPS) tally.leads.skipped[reason] += counts.skipped[reason];
+  listSamples(tally, counts.samples, log);
+}
+
+/** What only complete rollups know: leads skipped for `created_at`, and every lead. */
+function addTotals(tally: Tally, state: RollupState, log: Logger): void {
+  const { totals } = state;
+  for (const reason of CREATED_AT_SKIPS)
+    tally.leads.skipped[reason] += totals.bad_created_at[reason];
+  listSamples(tally, totals.samples, log);
+  tally.leads.total = totals.leads;
+  tally.leads.outside_window = totals.leads - tally.leads.counted - tally.totalSkipped();
+}
+
+/** Lists (and warns about) skipped leads the rollups name, as the full scan does for all. */
+function listSamples(
+  tally: Tally,
+  samples: ReadonlyArray<{ id: string; reason: SkipReason; detail?: string }>,
+  log: Logger,
+): void {
+  for (const { id, reason, detail } of samples) {
+    if (!tally.list(id, reason, detail)) return;
+    warnSkipped(log, id, reason, detail);
+  }
+}
+
+function addReads(
+  total: { aggregates: number; leads: number },
+  more: { aggregates: number; leads: number },
+): void {
+  total.aggregates += more.aggregates;
+  total.leads += more.leads;
 }

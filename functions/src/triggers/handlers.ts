@@ -3,12 +3,10 @@
  * runs from the emulator, production and tests.
  */
 import { randomUUID } from 'node:crypto';
-import type { Firestore } from 'firebase-admin/firestore';
 import { hotkeyFromSecret } from '../chain/hotkey';
 import { UNCHANGED_REPUBLISH_DEFAULT_MINUTES } from '../config/params';
 import { publishConfigFromEnv, worstCasePublishMs, type PublishConfig } from '../config/publishing';
 import { scoringConfigFromEnv } from '../config/scoring';
-import type { Logger } from '../logs/logger';
 import * as logs from '../logs/pipeline';
 import { reviewQueuedLeads } from '../leads/review';
 import { DEFAULT_BLOCK_SECONDS } from '../chain/runtime-items';
@@ -16,37 +14,10 @@ import type { PublishResult } from '../publishing/result';
 import { runPublishCycle, type CycleOutcome } from '../publishing/run';
 import { finishTask, leaseExpiry, setNextAllowed, startTask } from '../state/publisher';
 import { DISPATCH_DEADLINE_SECONDS } from './deadline';
-import { requestPublish, type PublishTask, type TaskQueue } from './schedule-publish';
+import type { PipelineDeps } from './requests';
+import { requestPublish, type PublishTask } from './schedule-publish';
 
-export interface PipelineDeps {
-  db: Firestore;
-  projectId: string;
-  queue: TaskQueue;
-  log: Logger;
-  env?: NodeJS.ProcessEnv;
-  nowMs?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-export async function onCuratedLead(deps: PipelineDeps, leadId: string): Promise<void> {
-  logs.triggered(deps.log, 'curated_lead', leadId);
-  await requestPublish(deps.db, deps.queue, deps.log, {
-    kind: 'curated_lead',
-    ref: leadId,
-    nowMs: now(deps),
-  });
-}
-
-export async function onSchedule(deps: PipelineDeps, scheduleTime: string): Promise<void> {
-  logs.triggered(deps.log, 'schedule', scheduleTime);
-  // The sweep that guarantees no sourced lead stays queued, even after a publisher crash.
-  await reviewQueuedLeads({ db: deps.db, log: deps.log, nowMs: now(deps) });
-  await requestPublish(deps.db, deps.queue, deps.log, {
-    kind: 'schedule',
-    ref: scheduleTime,
-    nowMs: now(deps),
-  });
-}
+export { onCuratedLead, onCuratedLeadWrite, onSchedule, type PipelineDeps } from './requests';
 
 /**
  * A publish task: wait for its time (within the dispatch deadline, else come back later), run one

@@ -1,0 +1,295 @@
+/**
+ * Rebuild: the rollups from every lead of the collection, for the leads written before the
+ * trigger ran (or after a `rollups check` found a difference).
+ *
+ * A rebuild writes a new generation beside the live one: it streams the leads in id order, reads
+ * their records, stamps each record with what the lead contributes to the new generation, and adds
+ * that to the new generation's days in memory. Folding waits while it runs (the trigger still
+ * records every write, with a marker); scoring reads the leads meanwhile. At the end it switches
+ * the state to the new generation in one write, and the fold takes up the writes that came in.
+ *
+ * It is resumable: every CHECKPOINT_LEADS leads it saves the days it changed, each marked with the
+ * last lead id it holds (`through`), then the cursor and totals in the state. Run again, it reads
+ * those back and goes on after the cursor; a lead is added to a day only if the day does not hold
+ * it yet, so a crash between the two writes counts nothing twice.
+ *
+ * A record written by the trigger after the lead was streamed is newer than the stream: its
+ * contribution wins. Every record write has a precondition, so a trigger racing the rebuild makes
+ * the chunk read its records again rather than overwrite them.
+ */
+import {
+  FieldPath,
+  FieldValue,
+  Timestamp,
+  type QueryDocumentSnapshot,
+} from 'firebase-admin/firestore';
+import { CREATED_AT } from '../leads/window';
+import {
+  applyContribution,
+  dayId,
+  dayOfHour,
+  emptyDay,
+  emptyTotals,
+  hourOf,
+  type DayRollup,
+  type RollupTotals,
+} from './buckets';
+import {
+  cachedCanonical,
+  compareVersions,
+  contributionOf,
+  decodeContribution,
+  encodeContribution,
+  HOTKEY_FIELDS,
+  instantOf,
+  type Canonical,
+  type Contribution,
+} from './contribution';
+import {
+  dayOf,
+  isStaleWrite,
+  recordOf,
+  stateOf,
+  versionOf,
+  type LeadRecord,
+  type RebuildState,
+  type RollupState,
+  type RollupStore,
+  type StoredDay,
+} from './store';
+
+/** Leads per batch (one record write each). */
+const CHUNK = 400;
+/** Batches in flight: the emulator and Firestore both take several at once. */
+const IN_FLIGHT = 4;
+const CHECKPOINT_LEADS = 50_000;
+const ATTEMPTS = 8;
+
+export interface RebuildProgress {
+  scanned: number;
+  /** Leads in the collection when the rebuild started (an aggregation query). */
+  total: number;
+}
+
+export interface RebuildOptions {
+  /** Start a new generation even if a rebuild was interrupted. */
+  restart?: boolean;
+  onProgress?: (progress: RebuildProgress) => void;
+  /** Stop after this many leads (tests of resuming); the rebuild stays under way. */
+  stopAfter?: number;
+}
+
+export interface RebuildOutcome {
+  gen: number;
+  resumed: boolean;
+  /** Leads scanned by this run (not counting those before a resumed cursor). */
+  scanned: number;
+  /** Whether the trigger had observed any write before the rebuild. */
+  triggerSeen: boolean;
+  finished: boolean;
+}
+
+interface DayState {
+  rollup: DayRollup;
+  /** The last lead id the stored day holds (resumed days only). */
+  through: string | null;
+  changed: boolean;
+}
+
+export async function rebuildRollups(
+  store: RollupStore,
+  canonicalHotkey: Canonical,
+  options: RebuildOptions = {},
+): Promise<RebuildOutcome> {
+  const canonical = cachedCanonical(canonicalHotkey);
+  const { db } = store;
+  const leads = db.collection(store.collection);
+  let snapshot = await store.state.get();
+  const previous = stateOf(snapshot);
+  const resumed = Boolean(previous?.rebuild) && !options.restart;
+  const triggerSeen =
+    Boolean(previous?.observed_from) || !(await store.pending.limit(1).get()).empty;
+  let state: RollupState & { rebuild: RebuildState };
+  if (previous?.rebuild && resumed) {
+    state = { ...previous, rebuild: previous.rebuild };
+  } else {
+    const gen = Math.max(previous?.gen ?? 0, previous?.rebuild?.gen ?? 0) + 1;
+    state = {
+      gen: previous?.gen ?? 0,
+      complete: previous?.complete ?? false,
+      observed_from: previous?.observed_from ?? null,
+      totals: previous?.totals ?? emptyTotals(),
+      rebuilt_at: previous?.rebuilt_at ?? null,
+      rebuild: { gen, started_at: Timestamp.now(), after: null, scanned: 0, totals: emptyTotals() },
+    };
+    await (snapshot.exists
+      ? store.state.update({ ...state }, { lastUpdateTime: snapshot.updateTime })
+      : store.state.create(state));
+    snapshot = await store.state.get();
+  }
+  const { rebuild } = state;
+  const gen = rebuild.gen;
+  const totals: RollupTotals = structuredClone(rebuild.totals);
+  const days = new Map<number, DayState>();
+  if (resumed) {
+    for (const doc of (await store.days.where('gen', '==', gen).get()).docs) {
+      const stored = dayOf(doc);
+      if (stored) days.set(stored.day, { rollup: stored, through: stored.through, changed: false });
+    }
+  }
+  const total = (await leads.count().get()).data().count;
+
+  const target = {
+    totals,
+    day(day: number) {
+      let entry = days.get(day);
+      if (!entry) days.set(day, (entry = { rollup: emptyDay(day), through: null, changed: false }));
+      entry.changed = true;
+      return entry.rollup;
+    },
+  };
+  // Adds a lead to the new generation, unless a day saved before a crash holds it already.
+  const fold = (id: string, contribution: Contribution | null) => {
+    const micros = instantOf(contribution);
+    if (micros !== undefined && dayId(dayOfHour(hourOf(micros))) !== undefined) {
+      const through = days.get(dayOfHour(hourOf(micros)))?.through;
+      if (through != null && id <= through) {
+        totals.leads += 1;
+        return;
+      }
+    }
+    applyContribution(target, id, contribution, 1);
+  };
+
+  let after = rebuild.after;
+  let scanned = rebuild.scanned;
+  let scannedNow = 0;
+  let sinceCheckpoint = 0;
+  const checkpoint = async (finished: boolean) => {
+    const changed = [...days.values()].filter((entry) => entry.changed);
+    for (let i = 0; i < changed.length; i += CHUNK) {
+      const batch = db.batch();
+      for (const entry of changed.slice(i, i + CHUNK)) {
+        const stored: StoredDay = { ...entry.rollup, gen, through: after };
+        batch.set(store.day(gen, entry.rollup.day), stored);
+        entry.changed = false;
+        entry.through = after;
+      }
+      await batch.commit();
+    }
+    const next: RollupState = finished
+      ? {
+          gen,
+          complete: true,
+          observed_from: state.observed_from,
+          totals,
+          rebuild: null,
+          rebuilt_at: Timestamp.now(),
+        }
+      : { ...state, rebuild: { ...rebuild, after, scanned, totals } };
+    // The precondition stops a second rebuild of the same generation from mixing its counts in.
+    await store.state.update({ ...next }, { lastUpdateTime: snapshot.updateTime });
+    snapshot = await store.state.get();
+    sinceCheckpoint = 0;
+  };
+
+  // Chunks are written concurrently but folded in order, so the cursor always has every lead
+  // before it in the days.
+  const inFlight: Array<Promise<Array<{ id: string; contribution: Contribution | null }>>> = [];
+  const settle = async () => {
+    const done = (await inFlight.shift()) ?? [];
+    for (const { id, contribution } of done) fold(id, contribution);
+    if (done.length > 0) after = done[done.length - 1].id;
+    scanned += done.length;
+    scannedNow += done.length;
+    sinceCheckpoint += done.length;
+    options.onProgress?.({ scanned, total });
+    if (sinceCheckpoint >= CHECKPOINT_LEADS) await checkpoint(false);
+  };
+
+  let chunk: QueryDocumentSnapshot[] = [];
+  let query = leads.orderBy(FieldPath.documentId()).select(CREATED_AT, ...HOTKEY_FIELDS);
+  if (after !== null) query = query.startAfter(after);
+  // A stream left unread keeps the client from closing: stopping early is a shorter query.
+  if (options.stopAfter !== undefined) query = query.limit(options.stopAfter);
+  let streamed = 0;
+  for await (const lead of query.stream() as AsyncIterable<QueryDocumentSnapshot>) {
+    streamed += 1;
+    chunk.push(lead);
+    if (chunk.length === CHUNK) {
+      inFlight.push(writeChunk(store, gen, chunk, canonical));
+      chunk = [];
+      if (inFlight.length >= IN_FLIGHT) await settle();
+    }
+  }
+  if (chunk.length > 0) inFlight.push(writeChunk(store, gen, chunk, canonical));
+  while (inFlight.length > 0) await settle();
+  const stopped = options.stopAfter !== undefined && streamed >= options.stopAfter;
+  await checkpoint(!stopped);
+  if (!stopped) await dropGenerationsBefore(store, gen);
+  return { gen, resumed, scanned: scannedNow, triggerSeen, finished: !stopped };
+}
+
+/** Stamps the chunk's records with their contribution to generation `gen`; returns them in order. */
+async function writeChunk(
+  store: RollupStore,
+  gen: number,
+  chunk: readonly QueryDocumentSnapshot[],
+  canonical: Canonical,
+): Promise<Array<{ id: string; contribution: Contribution | null }>> {
+  for (let attempt = 1; ; attempt++) {
+    const records = await store.db.getAll(...chunk.map((lead) => store.records.doc(lead.id)));
+    const batch = store.db.batch();
+    const folded = chunk.map((lead, i) => {
+      const snapshot = records[i];
+      const record = recordOf(snapshot);
+      const fromLead = { time: lead.updateTime, deleted: false };
+      // The trigger saw a later write than the stream did: its contribution is the lead's.
+      const newer = record && compareVersions(versionOf(record), fromLead) > 0;
+      const current = newer
+        ? record.current
+        : encodeContribution(contributionOf(lead.data(), canonical));
+      const contribution = current === null ? null : decodeContribution(current);
+      if (record?.gen === gen && record.folded === current && record.current === current) {
+        return { id: lead.id, contribution };
+      }
+      const update = {
+        folded: current,
+        folded_micros: instantOf(contribution) ?? FieldValue.delete(),
+        gen,
+        ...(newer ? {} : { current, version: lead.updateTime, deleted: false }),
+      };
+      if (record && snapshot.updateTime) {
+        batch.update(snapshot.ref, update, { lastUpdateTime: snapshot.updateTime });
+      } else {
+        const created: LeadRecord = {
+          current,
+          version: lead.updateTime,
+          deleted: false,
+          folded: current,
+          gen,
+        };
+        const micros = instantOf(contribution);
+        if (micros !== undefined) created.folded_micros = micros;
+        batch.create(store.records.doc(lead.id), created);
+      }
+      return { id: lead.id, contribution };
+    });
+    try {
+      await batch.commit();
+      return folded;
+    } catch (error) {
+      if (!isStaleWrite(error) || attempt >= ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** Day documents of earlier generations are no longer read: delete them. */
+async function dropGenerationsBefore(store: RollupStore, gen: number): Promise<void> {
+  const old = await store.days.where('gen', '<', gen).select().get();
+  for (let i = 0; i < old.docs.length; i += CHUNK) {
+    const batch = store.db.batch();
+    for (const doc of old.docs.slice(i, i + CHUNK)) batch.delete(doc.ref);
+    await batch.commit();
+  }
+}
