@@ -4,7 +4,7 @@
  * environment variables of the same names, which config/scoring.ts and config/publishing.ts read,
  * so the functions, the command line and the tests share one way of configuring.
  */
-import { defineInt, defineSecret, defineString } from 'firebase-functions/params';
+import { defineBoolean, defineInt, defineSecret, defineString } from 'firebase-functions/params';
 import { PUBLISH_DEFAULTS, PUBLISH_ENV } from './publishing';
 import { DEFAULT_SCORING_CONFIG, SCORING_ENV } from './scoring';
 
@@ -52,6 +52,10 @@ export const params = [
   defineInt(PUBLISH_ENV.attempts, {
     default: PUBLISH_DEFAULTS.attempts,
     description: 'Attempts per publish',
+  }),
+  defineBoolean(PUBLISH_ENV.allowSelfWeight, {
+    default: PUBLISH_DEFAULTS.allowSelfWeight,
+    description: "Let the validator's own hotkey keep a share when leads name it as a miner",
   }),
   defineString(SCORING_ENV.curatedLeadsCollection, {
     default: DEFAULT_SCORING_CONFIG.curatedLeadsCollection,

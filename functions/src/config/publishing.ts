@@ -19,6 +19,11 @@ export interface PublishConfig {
   /** Attempts in all, for transient failures (connection, timeout); refusals are never retried. */
   attempts: number;
   retryBaseDelayMs: number;
+  /**
+   * Whether the validator's own hotkey keeps a share when leads name it as a miner (absent:
+   * false). Leads are the miners' data, so by default the validator never votes for itself.
+   */
+  allowSelfWeight?: boolean;
 }
 
 export const PUBLISH_ENV = {
@@ -32,6 +37,7 @@ export const PUBLISH_ENV = {
   inclusionTimeoutMs: 'CHAIN_INCLUSION_TIMEOUT_MS',
   attempts: 'PUBLISH_ATTEMPTS',
   retryBaseDelayMs: 'PUBLISH_RETRY_BASE_MS',
+  allowSelfWeight: 'ALLOW_SELF_WEIGHT',
 } as const satisfies Record<keyof PublishConfig, string>;
 
 export const PUBLISH_DEFAULTS = {
@@ -46,6 +52,7 @@ export const PUBLISH_DEFAULTS = {
   inclusionTimeoutMs: 60_000,
   attempts: 3,
   retryBaseDelayMs: 2_000,
+  allowSelfWeight: false,
 } as const;
 
 /**
@@ -93,6 +100,12 @@ export function publishConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Publ
   if (!/^\d+$/.test(versionKey) || BigInt(versionKey) >= 2n ** 64n) {
     throw new ConfigError(`${PUBLISH_ENV.minVersionKey} must be a u64, got "${versionKey}"`);
   }
+  const selfWeight = raw('allowSelfWeight') ?? String(PUBLISH_DEFAULTS.allowSelfWeight);
+  if (selfWeight !== 'true' && selfWeight !== 'false') {
+    throw new ConfigError(
+      `${PUBLISH_ENV.allowSelfWeight} must be true or false, got "${selfWeight}"`,
+    );
+  }
   let endpoint: Endpoint;
   try {
     endpoint = resolveEndpoint(raw('endpoint') ?? PUBLISH_DEFAULTS.endpoint);
@@ -115,5 +128,6 @@ export function publishConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Publ
     ),
     attempts: whole('attempts', PUBLISH_DEFAULTS.attempts, 1, 10),
     retryBaseDelayMs: whole('retryBaseDelayMs', PUBLISH_DEFAULTS.retryBaseDelayMs, 0, 600_000),
+    allowSelfWeight: selfWeight === 'true',
   };
 }

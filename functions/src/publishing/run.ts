@@ -7,12 +7,15 @@ import type { Writable } from 'node:stream';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { Firestore } from 'firebase-admin/firestore';
 import { publicEndpoint } from '../chain/endpoints';
+import type { HotkeySecretError } from '../chain/hotkey';
 import type { PublishConfig } from '../config/publishing';
 import type { ScoringConfig } from '../config/scoring';
 import type { Logger } from '../logs/logger';
 import { writeAuditEntry } from '../logs/audit-entry';
 import * as logs from '../logs/pipeline';
 import * as publishingLogs from '../logs/publishing';
+import * as securityLogs from '../logs/security';
+import { withoutValidatorHotkey } from '../leads/hotkey';
 import { calculateWeights, type ScoringResult } from '../scoring/calculate-weights';
 import { recordAttempt, TRANSACTIONS_COLLECTION, type TriggerKind } from './audit';
 import { updateCommit, type PendingCommit } from './commits';
@@ -60,17 +63,29 @@ export async function dryRunPublish(
   return result;
 }
 
-function score(
-  input: Pick<CycleInput, 'db' | 'projectId' | 'scoring' | 'log' | 'scoreAt'>,
+async function score(
+  input: Pick<
+    CycleInput,
+    'db' | 'projectId' | 'scoring' | 'log' | 'scoreAt' | 'signer' | 'publishing'
+  >,
   nowMs: number,
-) {
-  return calculateWeights({
+): Promise<ScoringResult> {
+  const scoring = await calculateWeights({
     db: input.db,
     projectId: input.projectId,
     config: input.scoring,
     log: input.log,
     now: input.scoreAt ?? new Date(nowMs),
   });
+  // Leads are the miners' data: one naming the validator would have it vote for itself.
+  const own = withoutValidatorHotkey(
+    scoring.weights_dict,
+    input.signer.address,
+    input.publishing.allowSelfWeight ?? false,
+  );
+  if (!own.excluded) return scoring;
+  securityLogs.selfWeightExcluded(input.log, own.excluded.hotkey, own.excluded.share);
+  return { ...scoring, weights_dict: own.shares };
 }
 
 function publishShares(
@@ -260,8 +275,53 @@ function skipped(input: CycleInput, code: string, reason: string): PublishResult
   };
 }
 
+/** Who the validator is, in the record of a run whose hotkey secret yields no key. */
+export const UNKNOWN_VALIDATOR = 'unknown';
+
+/**
+ * Records a run that cannot start because the hotkey secret yields no key: the attempt is in the
+ * audit trail like any other, with validator_hotkey "unknown", and is not retryable (the secret
+ * stays wrong until someone changes it). The message is the error's, which holds no secret.
+ */
+export async function recordInvalidSecret(
+  input: Pick<
+    CycleInput,
+    | 'db'
+    | 'projectId'
+    | 'publishing'
+    | 'log'
+    | 'trigger'
+    | 'nowMs'
+    | 'transactions'
+    | 'auditTransport'
+  >,
+  error: HotkeySecretError,
+): Promise<CycleOutcome> {
+  const now = input.nowMs ?? Date.now;
+  const startedAtMs = now();
+  securityLogs.invalidHotkeySecret(input.log, error.message);
+  const result: PublishResult = {
+    ...base({ publishing: input.publishing, signer: { address: UNKNOWN_VALIDATOR } }),
+    status: 'failed',
+    error_code: error.code,
+    reason: error.message,
+    retryable: false,
+  };
+  const written = await recordAttempt(
+    input.db,
+    { result, trigger: input.trigger, startedAtMs, finishedAtMs: now() },
+    input.transactions ?? TRANSACTIONS_COLLECTION,
+  );
+  writeAuditEntry(input.projectId, written.id, written.document, input.auditTransport);
+  return {
+    result,
+    record: { id: written.id, iteration_count: written.iteration_count },
+    followUps: [],
+  };
+}
+
 /** The fields of every record of this cycle: who publishes where, nothing sent yet. */
-function base(input: Pick<CycleInput, 'publishing' | 'signer'>) {
+function base(input: Pick<CycleInput, 'publishing'> & { signer: Pick<KeyringPair, 'address'> }) {
   const { publishing, signer } = input;
   return {
     mode: 'set_weights' as const,

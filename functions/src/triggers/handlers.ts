@@ -3,7 +3,7 @@
  * runs from the emulator, production and tests.
  */
 import { randomUUID } from 'node:crypto';
-import { hotkeyFromSecret } from '../chain/hotkey';
+import { hotkeyFromSecret, HotkeySecretError } from '../chain/hotkey';
 import { UNCHANGED_REPUBLISH_DEFAULT_MINUTES } from '../config/params';
 import { publishConfigFromEnv, worstCasePublishMs, type PublishConfig } from '../config/publishing';
 import { scoringConfigFromEnv } from '../config/scoring';
@@ -11,7 +11,7 @@ import * as logs from '../logs/pipeline';
 import { reviewQueuedLeads } from '../leads/review';
 import { DEFAULT_BLOCK_SECONDS } from '../chain/runtime-items';
 import type { PublishResult } from '../publishing/result';
-import { runPublishCycle, type CycleOutcome } from '../publishing/run';
+import { recordInvalidSecret, runPublishCycle, type CycleOutcome } from '../publishing/run';
 import { finishTask, leaseExpiry, setNextAllowed, startTask } from '../state/publisher';
 import { DISPATCH_DEADLINE_SECONDS } from './deadline';
 import type { PipelineDeps } from './requests';
@@ -40,19 +40,32 @@ export async function onPublishTask(
   }
   let outcome: CycleOutcome;
   try {
-    outcome = await runPublishCycle({
-      db: deps.db,
-      projectId: deps.projectId,
-      signer: await hotkeyFromSecret(hotkeySecret),
-      scoring: scoringConfigFromEnv(env),
-      publishing,
-      log: deps.log,
-      trigger: { kind: task.trigger, ref: task.trigger_ref ?? task.task_id },
-      holder: `${task.task_id}/${randomUUID()}`,
-      nowMs: deps.nowMs,
-      unchangedRepublishMs:
-        Number(env.UNCHANGED_REPUBLISH_MINUTES ?? UNCHANGED_REPUBLISH_DEFAULT_MINUTES) * 60_000,
-    });
+    const trigger = { kind: task.trigger, ref: task.trigger_ref ?? task.task_id };
+    // A secret that yields no key is recorded (and not retried: it stays wrong until changed).
+    const signer = await hotkeyFromSecret(hotkeySecret, { endpoint: publishing.endpoint }).catch(
+      (error: unknown) => {
+        if (error instanceof HotkeySecretError) return error;
+        throw error;
+      },
+    );
+    const { db, projectId, log, nowMs } = deps;
+    outcome =
+      signer instanceof HotkeySecretError
+        ? await recordInvalidSecret({ db, projectId, publishing, log, trigger, nowMs }, signer)
+        : await runPublishCycle({
+            db,
+            projectId,
+            signer,
+            scoring: scoringConfigFromEnv(env),
+            publishing,
+            log,
+            trigger,
+            holder: `${task.task_id}/${randomUUID()}`,
+            nowMs,
+            unchangedRepublishMs:
+              Number(env.UNCHANGED_REPUBLISH_MINUTES ?? UNCHANGED_REPUBLISH_DEFAULT_MINUTES) *
+              60_000,
+          });
   } catch (error) {
     await finishTask(deps.db, task.task_id, 'failed');
     throw error;
