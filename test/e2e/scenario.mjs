@@ -16,7 +16,10 @@ async function waitForTransaction(trigger, timeoutMs = 90_000) {
       .collection('weight_transactions')
       .where('trigger', '==', trigger)
       .get();
-    const done = snapshot.docs.map((d) => d.data()).find((d) => d.status !== 'rate-limited');
+    // A record is written ahead as `submitting`, then completed: wait for its outcome.
+    const done = snapshot.docs
+      .map((d) => d.data())
+      .find((d) => d.status !== 'rate-limited' && d.status !== 'submitting');
     if (done) return done;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
