@@ -152,7 +152,9 @@ describe('an auditor', () => {
     const last = docs[0];
     await eventually(() => page.locator('#last-attempt .pill').textContent()).toBe(last.status);
     const lastCard = await shown(page.locator('#last-attempt'));
-    expect(lastCard).toContain(`block #${last.block_number?.toLocaleString('en')}`);
+    expect(lastCard).toContain(
+      last.block_number === null ? 'no block' : `block #${last.block_number.toLocaleString('en')}`,
+    );
     expect(lastCard).toContain(last.mode.replaceAll('_', ' '));
 
     // Success rate: sends that landed over sends (skips and rate-limited runs count for neither).
@@ -202,11 +204,25 @@ describe('an auditor', () => {
       expect(values).toContain(`${percent(share)} · u16 ${u16Of(newest, uid)}`);
     }
 
+    // docs/dashboard.png is this one: the status and the chart, hovered at the newest publish.
+    await screenshot(page, 'readme-dashboard', page.locator('#shares'));
+
+    // From the keyboard: the chart takes focus, End goes to the newest publish and says it.
+    await page.locator('#shares-chart .chart-frame').focus();
+    await page.keyboard.press('End');
+    const readout = await page.locator('#shares-chart .chart-readout').textContent();
+    const [topKey] = chart.series.map((s) => s.key);
+    const topUid = Number(
+      Object.keys(newest.uid_hotkeys).find((u) => newest.uid_hotkeys[u] === topKey),
+    );
+    expect(readout).toContain(`block #${newest.block_number}:`);
+    expect(readout).toContain(
+      `${percent(newest.weights[String(topUid)])} (u16 ${u16Of(newest, topUid)})`,
+    );
+
     // The table: one page, newest first, and the next page through a Firestore cursor.
     await eventually(() => rowIds(page)).toEqual(docs.slice(0, PAGE_SIZE).map((d) => d.id));
     await screenshot(page, '01-auditor-dashboard');
-    // docs/dashboard.png is this one: the status and the chart, hovered at the newest publish.
-    await screenshot(page, 'readme-dashboard', page.locator('#shares'));
     await page.getByRole('button', { name: 'Older →' }).click();
     await expect
       .poll(() => rowIds(page))

@@ -48,6 +48,8 @@ export async function writeHistory(
   });
   const unregistered = chain.keyring.addFromUri('//NotOnTheSubnet');
   const outcomes: CycleOutcome[] = [];
+  /** The last hash commit that landed. */
+  let open: CycleOutcome | undefined;
   let clock = Date.now() - 62 * HOUR_MS;
   let leadCount = 0;
 
@@ -81,6 +83,8 @@ export async function writeHistory(
       auditTransport: quiet(),
     }).then((outcome) => {
       outcomes.push(outcome);
+      const landed = ['included', 'finalized'].includes(outcome.result.status);
+      if (landed && outcome.result.mode === 'commit') open = outcome;
       return outcome;
     });
   };
@@ -117,26 +121,37 @@ export async function writeHistory(
   await chain.control('setHyperparameter', 'commitRevealWeightsEnabled', NETUID, true);
   await leadsAt(clock, 12);
   await chain.advance(3);
-  const commit = await cycle('schedule', clock); // a hash commit
-  await cycle('task', clock + 10 * 60_000); // waits for the reveal
-  let open = commit;
-  const reachRevealWindow = async () => {
-    const first = open.result.first_reveal_block ?? 0;
-    while (chain.devnet.chain.best.number + 1 < first) await chain.advance();
-  };
+  // At the start of an epoch, so that the reveal window (the next epoch) is some blocks away.
+  await chain.control('advanceToNextEpoch', NETUID);
+  await cycle('schedule', clock); // a hash commit
+  await cycle('task', clock + 10 * 60_000); // too early to reveal: waits, sends nothing new
   await reachRevealWindow();
   clock += 2 * HOUR_MS;
   await leadsAt(clock, 13);
-  open = await cycle('task', clock); // reveals the commit, then commits anew (left open)
+  await cycle('task', clock); // reveals the commit, then commits anew (left open)
 
-  return {
-    miners,
-    outcomes,
-    reachRevealWindow,
-    publishNow: async (trigger) => {
-      const outcome = await cycle(trigger);
-      if (outcome.result.mode === 'commit') open = outcome;
-      return outcome;
-    },
-  };
+  // The tests rely on this shape; say so plainly if the publisher's behaviour changed.
+  const shape = outcomes.map(
+    ({ result }) => `${result.status}:${result.mode}:${result.error_code ?? ''}`,
+  );
+  for (const expected of [
+    'rate-limited:set_weights:SettingWeightsTooFast',
+    'failed:set_weights:NeuronNoValidatorPermit',
+    'skipped:commit:RevealPending',
+  ])
+    if (!shape.includes(expected))
+      throw new Error(`history lacks ${expected}: ${shape.join(', ')}`);
+  if (!outcomes.at(-1)?.followUps.some((f) => f.outcome === 'revealed') || open !== outcomes.at(-1))
+    throw new Error(`history should end with a reveal and a new open commit: ${shape.join(', ')}`);
+
+  return { miners, outcomes, reachRevealWindow, publishNow: (trigger) => cycle(trigger) };
+
+  /** Produces blocks until the window the publisher recorded for the open commit. */
+  async function reachRevealWindow() {
+    if (!open) throw new Error('no open commit');
+    const record = await db.collection('weight_transactions').doc(open.record.id).get();
+    const first = Number(record.get('first_reveal_block'));
+    if (!Number.isInteger(first)) throw new Error(`commit ${open.record.id} has no reveal window`);
+    while (chain.devnet.chain.best.number + 1 < first) await chain.advance();
+  }
 }
