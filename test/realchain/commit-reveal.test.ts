@@ -228,18 +228,15 @@ describe('hash commit-reveal on the real runtime', () => {
 
   // The runtime keys a commit by the block it lands in: read at an epoch's last block, the commit
   // lands in the next epoch, and its window is that epoch's (found by this test, now fixed).
-  it(
-    'a commit read at the last block of an epoch lands in the next: the window is the one the runtime keeps',
-    async () => {
-      while (epochOf(chain.best() + 1) === epochOf(chain.best())) await chain.newBlocks();
-      const committed = await publish();
-      expect(committed).toMatchObject({ status: LANDED, mode: 'commit' });
-      expect(epochOf(committed.block_number ?? -1)).toBe(epochOf(chain.best()));
-      const [[, , first, last]] = await chainCommits();
-      const [pending] = await openCommits(store.db, subnet.validator.address, NETUID);
-      expect([pending.first_reveal_block, pending.last_reveal_block]).toEqual([first, last]);
-    },
-  );
+  it('a commit read at the last block of an epoch lands in the next: the window is the one the runtime keeps', async () => {
+    while (epochOf(chain.best() + 1) === epochOf(chain.best())) await chain.newBlocks();
+    const committed = await publish();
+    expect(committed).toMatchObject({ status: LANDED, mode: 'commit' });
+    expect(epochOf(committed.block_number ?? -1)).toBe(epochOf(chain.best()));
+    const [[, , first, last]] = await chainCommits();
+    const [pending] = await openCommits(store.db, subnet.validator.address, NETUID);
+    expect([pending.first_reveal_block, pending.last_reveal_block]).toEqual([first, last]);
+  });
 
   it('rejections at submission below WeightsMinStake: 1010 Custom error 1 (commit), 2 (reveal)', async () => {
     await chain.setStorage(['SubtensorModule', 'WeightsMinStake', [], 1_000_000n * TAO]);
