@@ -19,7 +19,7 @@ async function measure(neurons) {
   const devnet = await Devnet.start({ finalityLag: 1 });
   const netuid = 1;
   try {
-    const signer = await hotkeyFromSecret('//Alice');
+    const signer = await hotkeyFromSecret('//Alice', { allowDevelopmentKeys: true });
     const miners = Array.from({ length: neurons - 1 }, (_, i) =>
       encodeAddress(blake2AsU8a(`bench miner ${i}`), 42),
     );

@@ -154,7 +154,7 @@ describe('importHotkey', () => {
     const [access] = await client.accessSecretVersion({ name: version });
     const payload = Buffer.from(access.payload?.data ?? '').toString('utf8');
     expect(payload).toBe(seed);
-    expect((await hotkeyFromSecret(payload)).address).toBe(address);
+    expect((await hotkeyFromSecret(payload, {})).address).toBe(address);
   });
 
   it('stores the phrase when the file has no seed', async () => {
@@ -170,7 +170,7 @@ describe('importHotkey', () => {
     const [access] = await client.accessSecretVersion({ name: version });
     const payload = Buffer.from(access.payload?.data ?? '').toString('utf8');
     expect(payload).toBe(MNEMONIC);
-    expect((await hotkeyFromSecret(payload)).address).toBe(address);
+    expect((await hotkeyFromSecret(payload, {})).address).toBe(address);
   });
 
   it('adds the version when the secret was created between its lookup and its creation', async () => {

@@ -16,23 +16,23 @@ beforeAll(async () => {
 
 describe('hotkeyFromSecret', () => {
   it('reads a mnemonic', async () => {
-    expect((await hotkeyFromSecret(` ${MNEMONIC}\n`)).address).toBe(
+    expect((await hotkeyFromSecret(` ${MNEMONIC}\n`, {})).address).toBe(
       keyring.addFromMnemonic(MNEMONIC).address,
     );
   });
 
   it('reads a 0x seed', async () => {
     const seed = u8aToHex(mnemonicToMiniSecret(MNEMONIC));
-    expect((await hotkeyFromSecret(seed)).address).toBe(
+    expect((await hotkeyFromSecret(seed, {})).address).toBe(
       keyring.addFromSeed(mnemonicToMiniSecret(MNEMONIC)).address,
     );
   });
 
   it('reads secret URIs, with derivation paths', async () => {
-    expect((await hotkeyFromSecret('//Alice')).address).toBe(
+    expect((await hotkeyFromSecret('//Alice', { allowDevelopmentKeys: true })).address).toBe(
       '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY',
     );
-    expect((await hotkeyFromSecret(`${MNEMONIC}//validator/0`)).address).toBe(
+    expect((await hotkeyFromSecret(`${MNEMONIC}//validator/0`, {})).address).toBe(
       keyring.addFromUri(`${MNEMONIC}//validator/0`).address,
     );
   });
@@ -49,15 +49,16 @@ describe('hotkeyFromSecret', () => {
       (
         await hotkeyFromSecret(
           JSON.stringify({ ...wallet, secretPhrase: MNEMONIC, secretSeed: seed }),
+          {},
         )
       ).address,
     ).toBe(pair.address);
     expect(
-      (await hotkeyFromSecret(JSON.stringify({ ...wallet, secretPhrase: MNEMONIC }))).address,
+      (await hotkeyFromSecret(JSON.stringify({ ...wallet, secretPhrase: MNEMONIC }), {})).address,
     ).toBe(pair.address);
-    expect((await hotkeyFromSecret(JSON.stringify({ ...wallet, secretSeed: seed }))).address).toBe(
-      pair.address,
-    );
+    expect(
+      (await hotkeyFromSecret(JSON.stringify({ ...wallet, secretSeed: seed }), {})).address,
+    ).toBe(pair.address);
   });
 
   const words = MNEMONIC.split(' ');
@@ -78,7 +79,7 @@ describe('hotkeyFromSecret', () => {
   ])(
     'refuses %s with a message that does not repeat the secret',
     async (_name, secret, message) => {
-      const error = await hotkeyFromSecret(secret).catch((e: Error) => e);
+      const error = await hotkeyFromSecret(secret, {}).catch((e: Error) => e);
       expect(error).toBeInstanceOf(Error);
       expect((error as Error).message).toMatch(message);
       for (const word of words) expect((error as Error).message).not.toContain(word);

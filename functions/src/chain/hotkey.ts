@@ -29,14 +29,10 @@ export const MAX_SECRET_LENGTH = 16_384;
 
 const HEX_SEED = /^0x[0-9a-fA-F]{64}$/;
 
-/**
- * The key a secret gives. Callers that sign pass the endpoint: without a context nothing is known
- * of the chain, and development URIs are accepted as before (the callers still to move are listed
- * in README's Security section).
- */
+/** The key a secret gives; `context` says where it is to sign (`{}`: nowhere local). */
 export async function hotkeyFromSecret(
   secret: string,
-  context: HotkeySecretContext = { allowDevelopmentKeys: true },
+  context: HotkeySecretContext,
 ): Promise<KeyringPair> {
   await cryptoWaitReady();
   const uri = secretUri(secret, context);

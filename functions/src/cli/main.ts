@@ -6,6 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { initializeApp } from 'firebase-admin/app';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import { hotkeyFromSecret, HotkeySecretError } from '../chain/hotkey';
+import { escapeControl } from '../logs/escape';
 import { resolveEndpoint } from '../chain/endpoints';
 import { DEMO_PROJECT_ID, resolveProjectId } from '../config/project';
 import { publishConfigFromEnv } from '../config/publishing';
@@ -63,8 +64,10 @@ Options for publish:
                        sends nothing and records nothing
   --endpoint <name>    finney, test, local or a ws:// / wss:// URL (default SUBTENSOR_NETWORK, finney)
   --netuid <N>         Subnet (default NETUID, 401)
-  The validator hotkey secret is read from VALIDATOR_HOTKEY (mnemonic, 0x seed, secret URI or
-  wallet hotkey file JSON). Exit code 1 when the chain refused or could not be reached.
+  --allow-dev-key      Sign with a development URI (//Alice) although the chain is not local
+  The validator hotkey secret is read from VALIDATOR_HOTKEY (a mnemonic or a 0x seed, either
+  with a derivation path, or wallet hotkey file JSON). Exit code 1 when the chain refused or could
+  not be reached.
 
 Options for history:
   --limit <N>          How many, newest first (default 20)
@@ -101,6 +104,7 @@ const PUBLISH_OPTIONS = {
   'dry-run': { type: 'boolean' },
   endpoint: { type: 'string' },
   netuid: { type: 'string' },
+  'allow-dev-key': { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
 
 /** Runs the command line; resolves to the process exit code. */
@@ -123,15 +127,17 @@ export async function run(
     if (command === 'rollups' && rest[0] === 'check') return await check(rest.slice(1), env);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
+    // Messages repeat flag values and library text: escaped, so that each is one line.
+    const message = escapeControl(error instanceof Error ? error.message : String(error));
     if (error instanceof UsageError) {
-      process.stderr.write(`weights: ${error.message}\n\n${USAGE}\n`);
+      process.stderr.write(`weights: ${message}\n\n${USAGE}\n`);
       return 2;
     }
     if (error instanceof ConfigError || error instanceof HotkeySecretError) {
-      process.stderr.write(`weights: ${error.message}\n`);
+      process.stderr.write(`weights: ${message}\n`);
       return 2;
     }
-    process.stderr.write(`weights: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`weights: ${message}\n`);
     return 1;
   }
 }
@@ -195,7 +201,10 @@ async function publish(args: readonly string[], env: NodeJS.ProcessEnv): Promise
   }
   const secret = env.VALIDATOR_HOTKEY;
   if (!secret) throw new UsageError('set VALIDATOR_HOTKEY to the validator hotkey secret');
-  const signer = await hotkeyFromSecret(secret);
+  const signer = await hotkeyFromSecret(secret, {
+    endpoint: config.endpoint,
+    allowDevelopmentKeys: values['allow-dev-key'],
+  });
   const log = values.json ? quietLogger : plainLogger;
   const scoring = scoringConfig(values, env);
   const scoreAt = values.now === undefined ? undefined : parseInstantFlag('--now', values.now);
