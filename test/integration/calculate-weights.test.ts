@@ -1,9 +1,10 @@
-import { GeoPoint, Timestamp } from 'firebase-admin/firestore';
+import { Timestamp } from 'firebase-admin/firestore';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SCORING_CONFIG, type ScoringConfig } from '../../functions/src/config/scoring';
 import { calculateWeights } from '../../functions/src/scoring/calculate-weights';
 import { testFirestore } from '../support/firestore';
 import { hotkey } from '../support/hotkeys';
+import { CREATED_AT_TYPES, malformedLeads } from '../support/leads';
 import { recordingLogger } from '../support/logger';
 
 const store = testFirestore('scoring');
@@ -45,21 +46,8 @@ async function write(docs: Record<string, Record<string, unknown>>) {
 }
 
 // Each representation of created_at, one unit inside and one unit outside each edge.
+const EDGE_CASES = CREATED_AT_TYPES;
 const isoZ = (ms: number) => new Date(ms).toISOString();
-const EDGE_CASES: Array<{ type: string; at: (ms: number) => unknown; unit: number }> = [
-  { type: 'Timestamp', at: (ms) => Timestamp.fromMillis(ms), unit: 1 },
-  { type: 'epoch seconds (float)', at: (ms) => ms / 1000, unit: 1 },
-  { type: 'epoch seconds (int)', at: (ms) => ms / 1000, unit: 1000 },
-  { type: 'epoch milliseconds', at: (ms) => ms, unit: 1 },
-  { type: 'ISO Z', at: isoZ, unit: 1 },
-  { type: 'ISO +00:00', at: (ms) => isoZ(ms).replace('Z', '+00:00'), unit: 1 },
-  { type: 'ISO without zone', at: (ms) => isoZ(ms).replace('Z', ''), unit: 1 },
-  {
-    type: 'ISO +05:30',
-    at: (ms) => new Date(ms + 5.5 * 3600e3).toISOString().replace('Z', '+05:30'),
-    unit: 1,
-  },
-];
 
 describe('calculateWeights', () => {
   it.each(EDGE_CASES)(
@@ -126,23 +114,7 @@ describe('calculateWeights', () => {
 
   it('skips, warns about and counts malformed leads without failing', async () => {
     const t = Timestamp.fromMillis(START_MS + 86_400e3);
-    await write({
-      good: lead(1, t),
-      noCurator: { source: hotkey(2), created_at: t },
-      noSource: { curated_by: hotkey(2), created_at: t },
-      emptyCurator: lead(2, t, { curated_by: '' }),
-      badCurator: lead(2, t, { curated_by: 'not-a-hotkey' }),
-      numberSource: lead(2, t, { source: 42 }),
-      nullType: lead(3, null),
-      boolType: lead(3, true),
-      mapType: lead(3, { seconds: 1 }),
-      arrayType: lead(3, [t]),
-      geoType: lead(3, new GeoPoint(1, 1)),
-      bytesType: lead(3, Buffer.from('2026')),
-      nanValue: lead(3, NaN),
-      junkString: lead(3, 'last tuesday'),
-      numericString: lead(3, '1763812800'),
-    });
+    await write(malformedLeads(t, lead));
     const { result, log } = await score();
     expect(result.weights_dict).toEqual({ [hotkey(1)]: 1 });
     expect(result.leads.skipped).toEqual({

@@ -20,6 +20,11 @@ import {
 
 export const HOUR_MICROS = 3600e6;
 export const HOURS_PER_DAY = 24;
+/**
+ * Leads an hour's list may name (about 130 bytes each, well within a document's 1 MiB). An hour
+ * with more is marked `overflow` in its day, and its edge is read lead by lead by a query.
+ */
+export const HOUR_LIST_MAX = 4000;
 /** Skipped leads listed per day and in the totals, with their id (all of them are counted). */
 export const SAMPLES_KEPT = 100;
 
@@ -43,6 +48,8 @@ export interface DayRollup {
    */
   first: Array<number | null>;
   last: Array<number | null>;
+  /** Hours with more than HOUR_LIST_MAX leads: their hour lists are incomplete, never read. */
+  overflow: boolean[];
   samples: SkipSample[];
 }
 
@@ -55,6 +62,12 @@ export interface RollupTotals {
 }
 
 export const hourOf = (micros: number) => Math.floor(micros / HOUR_MICROS);
+/** The hour a contribution counts in, when it has one a Date can hold. */
+export function bucketOf(contribution: Contribution | null): number | undefined {
+  if (contribution === null || contribution.kind === 'bad_created_at') return undefined;
+  const hour = hourOf(contribution.micros);
+  return dayId(dayOfHour(hour)) === undefined ? undefined : hour;
+}
 export const dayOfHour = (hour: number) => Math.floor(hour / HOURS_PER_DAY);
 
 /** The day document's id (`2026-11-22`), or undefined for an instant no Date can hold. */
@@ -72,6 +85,7 @@ export function emptyDay(day: number): DayRollup {
     skipped: {},
     first: Array<null>(HOURS_PER_DAY).fill(null),
     last: Array<null>(HOURS_PER_DAY).fill(null),
+    overflow: Array<boolean>(HOURS_PER_DAY).fill(false),
     samples: [],
   };
 }
@@ -109,9 +123,9 @@ export function applyContribution(
     totals.samples = sampled(totals.samples, sample, sign);
     return;
   }
-  const hour = hourOf(contribution.micros);
+  const hour = bucketOf(contribution);
   // An instant beyond what a Date holds is in no window: it counts among the leads only.
-  if (dayId(dayOfHour(hour)) === undefined) return;
+  if (hour === undefined) return;
   const day = target.day(dayOfHour(hour));
   const h = hour - day.day * HOURS_PER_DAY;
   if (contribution.kind === 'counted') {
@@ -129,6 +143,21 @@ export function applyContribution(
     const { micros } = contribution;
     day.first[h] = Math.min(day.first[h] ?? micros, micros);
     day.last[h] = Math.max(day.last[h] ?? micros, micros);
+  }
+}
+
+/** Leads counted or skipped in hour `h` of the day (0–23). */
+export function leadsInHour(day: DayRollup, h: number): number {
+  let leads = 0;
+  for (const { curated } of Object.values(day.miners)) leads += curated[h];
+  for (const counts of Object.values(day.skipped)) leads += counts?.[h] ?? 0;
+  return leads;
+}
+
+/** Marks the hours of the day that outgrew their list (for good, until a rebuild). */
+export function markOverflow(day: DayRollup): void {
+  for (let h = 0; h < HOURS_PER_DAY; h++) {
+    if (leadsInHour(day, h) > HOUR_LIST_MAX) day.overflow[h] = true;
   }
 }
 

@@ -3,28 +3,30 @@
  * taken out of the aggregates as they were folded and put back as they are now. Scoring folds
  * before it reads, so each change is read once by one fold, not once per publish.
  *
- * A fold writes, in one batch per chunk of leads, their records, the markers it clears, the days
- * and the totals, each with a precondition on the version it read: if a trigger or another fold
- * wrote any of them meanwhile, the batch fails as a whole and the chunk is read again. So two
- * folds at once, or a fold racing the trigger, never count a change twice or lose one. Only one
- * writer touches the aggregates at a time in practice (the publisher, under its lease), so the
- * day documents see a few writes an hour, far below Firestore's one write per second and document.
+ * A fold writes, in one batch per chunk of leads, their records, the markers it clears, the days,
+ * the hour lists and the totals, each (but the merged hour lists) with a precondition on the
+ * version it read: if a trigger or another fold wrote any of them meanwhile, the batch fails as a
+ * whole and the chunk is read again. So two folds at once, or a fold racing the trigger, never
+ * count a change twice or lose one. In practice one writer folds at a time (the publisher, under
+ * its lease), so a day document sees a few writes an hour, far below Firestore's one write per
+ * second and document.
  */
-import { FieldValue, Timestamp, type DocumentSnapshot } from 'firebase-admin/firestore';
+import { FieldValue, type DocumentSnapshot, type Timestamp } from 'firebase-admin/firestore';
 import {
   applyContribution,
-  dayId,
+  bucketOf,
   dayOfHour,
   emptyDay,
   emptyTotals,
-  hourOf,
+  markOverflow,
   type DayRollup,
 } from './buckets';
-import { instantOf } from './contribution';
+import { instantOf, type Contribution } from './contribution';
 import {
   dayOf,
   decodeOrNull,
   foldedIn,
+  HourListChanges,
   isStaleWrite,
   recordOf,
   stateOf,
@@ -33,8 +35,8 @@ import {
   type StoredDay,
 } from './store';
 
-/** Leads per batch: a record and a marker each, the days they touch and the state, within 500. */
-const CHUNK = 150;
+/** Writes per batch: under Firestore's 500, with room for the state. */
+const MAX_WRITES = 450;
 const ATTEMPTS = 8;
 
 export interface FoldOutcome {
@@ -51,15 +53,24 @@ interface Cached<T> {
   updateTime: Timestamp | undefined;
 }
 
+interface Pending {
+  id: string;
+  at: Timestamp;
+  /** The lead's record as read (again after a failed batch). */
+  record: DocumentSnapshot;
+  /** The days its folded and current contributions count in. */
+  days: number[];
+  hours: number[];
+}
+
 export async function foldPending(store: RollupStore): Promise<FoldOutcome> {
   const outcome: FoldOutcome = { state: undefined, folded: 0, reads: { leads: 0, aggregates: 0 } };
-  const markers: Marker[] = [];
+  const markers: Array<{ id: string; at: Timestamp }> = [];
   for await (const doc of store.pending.stream() as AsyncIterable<DocumentSnapshot>) {
-    markers.push({ id: doc.id, at: doc.get('at') as Timestamp, day: 0, record: undefined });
+    markers.push({ id: doc.id, at: doc.get('at') as Timestamp });
   }
   outcome.reads.leads += markers.length;
   if (markers.length === 0) return outcome;
-  await sortByDay(store, markers, outcome);
 
   const days = new Map<string, Cached<StoredDay>>();
   let state: Cached<RollupState> = { value: undefined, updateTime: undefined };
@@ -70,93 +81,90 @@ export async function foldPending(store: RollupStore): Promise<FoldOutcome> {
     outcome.state = state.value;
   };
   await readState();
-  for (let i = 0; i < markers.length; i += CHUNK) {
+  let pending = await readRecords(store, markers, state.value?.gen ?? 0, outcome);
+  // A backfill of a month of leads would otherwise rewrite every day document once per chunk.
+  pending.sort((a, b) => (a.days[0] ?? -Infinity) - (b.days[0] ?? -Infinity));
+  while (pending.length > 0) {
+    const chunk = nextChunk(pending);
     for (let attempt = 1; ; attempt++) {
-      // A rebuild owns the aggregates until it switches over; its own markers wait for it.
+      // A rebuild owns the aggregates until it switches over; the markers wait for it.
       if (state.value?.rebuild) return outcome;
       try {
-        const chunk = markers.slice(i, i + CHUNK);
-        // Records read for the order are used once; a retry reads them again.
-        if (attempt > 1) for (const marker of chunk) marker.record = undefined;
-        const written = await foldChunk(store, chunk, state, days, outcome);
-        state = written;
-        outcome.state = written.value;
+        state = await foldChunk(store, chunk, state, days, outcome);
+        outcome.state = state.value;
         break;
       } catch (error) {
         if (!isStaleWrite(error) || attempt >= ATTEMPTS) throw error;
         days.clear();
         await readState();
+        const again = await readRecords(store, chunk, state.value?.gen ?? 0, outcome);
+        chunk.splice(0, chunk.length, ...again);
       }
     }
+    pending = pending.slice(chunk.length);
   }
   return outcome;
 }
 
-interface Marker {
-  id: string;
-  at: Timestamp;
-  /** The day the lead now counts in: chunks of one day rewrite one day document, not thirty. */
-  day: number;
-  /** The lead's record, when already read. */
-  record: DocumentSnapshot | undefined;
-}
-
-/**
- * Orders the markers by the day their lead now counts in. A backfill of a month of leads would
- * otherwise rewrite every day document once per chunk. The records read here are folded as read
- * (their version is the precondition of the write).
- */
-async function sortByDay(store: RollupStore, markers: Marker[], outcome: FoldOutcome) {
-  if (markers.length <= CHUNK) return;
+async function readRecords(
+  store: RollupStore,
+  markers: ReadonlyArray<{ id: string; at: Timestamp }>,
+  gen: number,
+  outcome: FoldOutcome,
+): Promise<Pending[]> {
+  const pending: Pending[] = [];
   for (let i = 0; i < markers.length; i += 500) {
     const page = markers.slice(i, i + 500);
     const records = await store.db.getAll(...page.map((m) => store.records.doc(m.id)));
     outcome.reads.leads += records.length;
-    records.forEach((snapshot, j) => {
-      page[j].record = snapshot;
-      const micros = instantOf(decodeOrNull(recordOf(snapshot)?.current));
-      page[j].day = micros === undefined ? -Infinity : dayOfHour(hourOf(micros));
+    records.forEach((record, j) => {
+      const { folded, current } = contributions(record, gen);
+      const hours = [...new Set([bucketOf(current), bucketOf(folded)])].filter(
+        (hour) => hour !== undefined,
+      );
+      const days = [...new Set(hours.map(dayOfHour))];
+      pending.push({ ...page[j], record, days, hours });
     });
   }
-  markers.sort((a, b) => a.day - b.day);
+  return pending;
+}
+
+function contributions(record: DocumentSnapshot, gen: number) {
+  const data = recordOf(record);
+  return { data, folded: foldedIn(data, gen), current: decodeOrNull(data?.current) };
+}
+
+/** The leads of the next batch: as many as fit, counting the days and hours they touch. */
+function nextChunk(pending: readonly Pending[]): Pending[] {
+  const days = new Set<number>();
+  const hours = new Set<number>();
+  let end = 0;
+  while (end < pending.length) {
+    const lead = pending[end];
+    const more = [
+      ...lead.days.filter((d) => !days.has(d)),
+      ...lead.hours.filter((h) => !hours.has(h)),
+    ];
+    if (end > 0 && 2 * (end + 1) + days.size + hours.size + more.length + 1 > MAX_WRITES) break;
+    lead.days.forEach((d) => days.add(d));
+    lead.hours.forEach((h) => hours.add(h));
+    end += 1;
+  }
+  return pending.slice(0, end);
 }
 
 async function foldChunk(
   store: RollupStore,
-  markers: readonly Marker[],
+  chunk: readonly Pending[],
   state: Cached<RollupState>,
   days: Map<string, Cached<StoredDay>>,
   outcome: FoldOutcome,
 ): Promise<Cached<RollupState>> {
   const { db } = store;
-  const unread = markers.filter((m) => m.record === undefined);
-  if (unread.length > 0) {
-    const read = await db.getAll(...unread.map((m) => store.records.doc(m.id)));
-    outcome.reads.leads += read.length;
-    read.forEach((snapshot, i) => (unread[i].record = snapshot));
-  }
-  const snapshots = markers.map((m) => m.record as DocumentSnapshot);
   const gen = state.value?.gen ?? 0;
-  const records = snapshots.map((snapshot) => {
-    const record = recordOf(snapshot);
-    return {
-      snapshot,
-      record,
-      folded: foldedIn(record, gen),
-      current: decodeOrNull(record?.current),
-    };
-  });
-
   // The days these leads touch, read once per fold (a chunk's writes update the cache).
-  const needed = new Set<number>();
-  for (const { folded, current } of records) {
-    for (const micros of [instantOf(folded), instantOf(current)]) {
-      if (micros !== undefined && dayId(dayOfHour(hourOf(micros))) !== undefined) {
-        needed.add(dayOfHour(hourOf(micros)));
-      }
-    }
-  }
-  const missing = [...needed].filter((day) => !days.has(store.day(gen, day).id));
+  const needed = [...new Set(chunk.flatMap((lead) => lead.days))];
+  const missing = needed.filter((day) => !days.has(store.day(gen, day).id));
   if (missing.length > 0) {
     const read = await db.getAll(...missing.map((day) => store.day(gen, day)));
     outcome.reads.aggregates += read.length;
@@ -166,9 +174,8 @@ async function foldChunk(
   }
 
   const working = new Map<number, DayRollup>();
-  const totals = structuredClone(state.value?.totals ?? emptyTotals());
   const target = {
-    totals,
+    totals: structuredClone(state.value?.totals ?? emptyTotals()),
     day(day: number) {
       let rollup = working.get(day);
       if (!rollup) {
@@ -181,29 +188,29 @@ async function foldChunk(
   };
 
   const batch = db.batch();
+  const hourLists = new HourListChanges();
   let observedFrom = state.value?.observed_from ?? null;
   let folded = 0;
-  records.forEach(({ snapshot, record, folded: before, current }, i) => {
-    const marker = markers[i];
-    batch.delete(store.pending.doc(marker.id));
-    if (!record || !snapshot.updateTime) return;
-    if (observedFrom === null || marker.at.toMillis() < observedFrom.toMillis()) {
-      observedFrom = marker.at;
+  for (const lead of chunk) {
+    batch.delete(store.pending.doc(lead.id));
+    const { data, folded: before, current } = contributions(lead.record, gen);
+    if (!data || !lead.record.updateTime) continue;
+    if (observedFrom === null || lead.at.toMillis() < observedFrom.toMillis()) {
+      observedFrom = lead.at;
     }
-    if (record.gen === gen && record.folded === record.current) return;
-    applyContribution(target, marker.id, before, -1);
-    applyContribution(target, marker.id, current, 1);
-    const micros = instantOf(current);
-    batch.update(
-      snapshot.ref,
-      { folded: record.current, folded_micros: micros ?? FieldValue.delete(), gen },
-      { lastUpdateTime: snapshot.updateTime },
-    );
+    if (data.gen === gen && data.folded === data.current) continue;
+    applyContribution(target, lead.id, before, -1);
+    applyContribution(target, lead.id, current, 1);
+    hourLists.move(lead.id, before, current);
+    batch.update(lead.record.ref, recordFolded(data.current, current, gen), {
+      lastUpdateTime: lead.record.updateTime,
+    });
     folded += 1;
-  });
+  }
 
   const dayWrites: Array<{ id: string; value: StoredDay }> = [];
   for (const rollup of working.values()) {
+    markOverflow(rollup);
     const ref = store.day(gen, rollup.day);
     const value: StoredDay = { ...rollup, gen, through: null };
     const cached = days.get(ref.id);
@@ -211,11 +218,12 @@ async function foldChunk(
     else batch.create(ref, value);
     dayWrites.push({ id: ref.id, value });
   }
+  const hourWrites = hourLists.write(batch, store, gen, (day) => working.get(day));
   const next: RollupState = {
     gen,
     complete: state.value?.complete ?? false,
     observed_from: observedFrom,
-    totals,
+    totals: target.totals,
     rebuild: null,
     rebuilt_at: state.value?.rebuilt_at ?? null,
   };
@@ -225,8 +233,16 @@ async function foldChunk(
 
   const results = await batch.commit();
   outcome.folded += folded;
-  // The last writes are the days, then the state, in that order.
-  const tail = results.slice(results.length - dayWrites.length - 1);
-  dayWrites.forEach(({ id, value }, i) => days.set(id, { value, updateTime: tail[i].writeTime }));
-  return { value: next, updateTime: tail[dayWrites.length].writeTime };
+  // The writes end with the days, the hour lists, then the state.
+  const stateResult = results[results.length - 1];
+  const dayResults = results.slice(results.length - 1 - hourWrites - dayWrites.length);
+  dayWrites.forEach(({ id, value }, i) =>
+    days.set(id, { value, updateTime: dayResults[i].writeTime }),
+  );
+  return { value: next, updateTime: stateResult.writeTime };
+}
+
+/** What a record says once its current contribution is folded into generation `gen`. */
+export function recordFolded(encoded: string | null, current: Contribution | null, gen: number) {
+  return { folded: encoded, folded_micros: instantOf(current) ?? FieldValue.delete(), gen };
 }

@@ -1,14 +1,14 @@
 /**
  * Reads a window's counts from the rollups, in one read-only transaction so the state, the days
- * and the edge leads are one snapshot even while a fold runs: at most 31 day documents for 30
- * days, the state, and the records of the leads at the window's edges that may be on the far side
- * of them (see window-plan.ts).
+ * and the edge leads are one snapshot even while a fold runs: the state, at most 31 day documents
+ * for 30 days, and the list of the hour at each edge that may have a lead on its far side (see
+ * window-plan.ts): usually only the start's. An hour too busy for its list is read by a query.
  */
-import type { DocumentSnapshot, Transaction } from 'firebase-admin/firestore';
+import type { Transaction } from 'firebase-admin/firestore';
 import type { Window } from '../leads/window';
-import type { DayRollup } from './buckets';
-import { decodeContribution } from './contribution';
-import { dayOf, stateOf, recordOf, type RollupState, type RollupStore } from './store';
+import { dayOfHour, HOURS_PER_DAY, type DayRollup } from './buckets';
+import { decodeContribution, instantOf, type Contribution } from './contribution';
+import { dayOf, hourListOf, recordOf, stateOf, type RollupState, type RollupStore } from './store';
 import {
   countWindow,
   edgesToRead,
@@ -49,17 +49,17 @@ export async function readRollupWindow(
       }
       const edgeLeads: EdgeLead[] = [];
       for (const edge of edgesToRead(plan, days)) {
-        const leads = await queryEdge(tx, store, edge.from, edge.to);
-        reads.leads += leads.length;
-        for (const snapshot of leads) {
-          const record = recordOf(snapshot);
-          // A record of another generation is not in these days (a lead deleted before a rebuild).
-          if (record?.folded && record.gen === state.gen) {
-            edgeLeads.push({
-              id: snapshot.id,
-              contribution: decodeContribution(record.folded),
-              sign: edge.sign,
-            });
+        const day = days.get(dayOfHour(edge.hour));
+        const overflow = day?.overflow[edge.hour - dayOfHour(edge.hour) * HOURS_PER_DAY];
+        const leads = overflow
+          ? await queryEdge(tx, store, edge.from, edge.to, state.gen)
+          : await listedEdge(tx, store, edge.hour, state.gen);
+        if (overflow) reads.leads += leads.length;
+        else reads.aggregates += 1;
+        for (const { id, contribution } of leads) {
+          const micros = instantOf(contribution);
+          if (micros !== undefined && micros >= edge.from && micros <= edge.to) {
+            edgeLeads.push({ id, contribution, sign: edge.sign });
           }
         }
       }
@@ -69,15 +69,39 @@ export async function readRollupWindow(
   );
 }
 
+type Listed = { id: string; contribution: Contribution };
+
+/** The hour's leads, from its list (one document). */
+async function listedEdge(
+  tx: Transaction,
+  store: RollupStore,
+  hour: number,
+  gen: number,
+): Promise<Listed[]> {
+  const list = hourListOf(await tx.get(store.hour(gen, hour)));
+  return Object.entries(list?.leads ?? {}).map(([id, text]) => ({
+    id,
+    contribution: decodeContribution(text),
+  }));
+}
+
+/** An overflowed hour's leads at the edge, by a query on the records. */
 async function queryEdge(
   tx: Transaction,
   store: RollupStore,
   from: number,
   to: number,
-): Promise<DocumentSnapshot[]> {
+  gen: number,
+): Promise<Listed[]> {
   const query = store.records
     .where('folded_micros', '>=', from)
     .where('folded_micros', '<=', to)
     .select('folded', 'gen');
-  return (await tx.get(query)).docs;
+  return (await tx.get(query)).docs.flatMap((snapshot) => {
+    const record = recordOf(snapshot);
+    // A record of another generation is not in these days (a lead deleted before a rebuild).
+    return record?.folded && record.gen === gen
+      ? [{ id: snapshot.id, contribution: decodeContribution(record.folded) }]
+      : [];
+  });
 }

@@ -17,13 +17,9 @@
  * contribution wins. Every record write has a precondition, so a trigger racing the rebuild makes
  * the chunk read its records again rather than overwrite them.
  */
-import {
-  FieldPath,
-  FieldValue,
-  Timestamp,
-  type QueryDocumentSnapshot,
-} from 'firebase-admin/firestore';
+import { FieldPath, Timestamp, type QueryDocumentSnapshot } from 'firebase-admin/firestore';
 import { CREATED_AT } from '../leads/window';
+import { recordFolded } from './fold';
 import {
   applyContribution,
   dayId,
@@ -31,6 +27,7 @@ import {
   emptyDay,
   emptyTotals,
   hourOf,
+  markOverflow,
   type DayRollup,
   type RollupTotals,
 } from './buckets';
@@ -47,6 +44,8 @@ import {
 } from './contribution';
 import {
   dayOf,
+  decodeOrNull,
+  HourListChanges,
   isStaleWrite,
   recordOf,
   stateOf,
@@ -149,13 +148,17 @@ export async function rebuildRollups(
     },
   };
   // Adds a lead to the new generation, unless a day saved before a crash holds it already.
-  const fold = (id: string, contribution: Contribution | null) => {
-    const micros = instantOf(contribution);
+  // Adds a lead to the new generation. A day saved before an interruption may hold the lead
+  // already, as this rebuild stamped it then: that is taken out of the day first (the totals are
+  // saved with the cursor, so they never hold a lead after it).
+  const hourLists = new HourListChanges();
+  const fold = ({ id, contribution, stamped }: Stamped) => {
+    hourLists.move(id, stamped, contribution);
+    const micros = instantOf(stamped);
     if (micros !== undefined && dayId(dayOfHour(hourOf(micros))) !== undefined) {
       const through = days.get(dayOfHour(hourOf(micros)))?.through;
       if (through != null && id <= through) {
-        totals.leads += 1;
-        return;
+        applyContribution({ day: target.day, totals: emptyTotals() }, id, stamped, -1);
       }
     }
     applyContribution(target, id, contribution, 1);
@@ -167,6 +170,8 @@ export async function rebuildRollups(
   let sinceCheckpoint = 0;
   const checkpoint = async (finished: boolean) => {
     const changed = [...days.values()].filter((entry) => entry.changed);
+    for (const entry of changed) markOverflow(entry.rollup);
+    await hourLists.commit(store, gen, (day) => days.get(day)?.rollup);
     for (let i = 0; i < changed.length; i += CHUNK) {
       const batch = db.batch();
       for (const entry of changed.slice(i, i + CHUNK)) {
@@ -195,10 +200,10 @@ export async function rebuildRollups(
 
   // Chunks are written concurrently but folded in order, so the cursor always has every lead
   // before it in the days.
-  const inFlight: Array<Promise<Array<{ id: string; contribution: Contribution | null }>>> = [];
+  const inFlight: Array<Promise<Stamped[]>> = [];
   const settle = async () => {
     const done = (await inFlight.shift()) ?? [];
-    for (const { id, contribution } of done) fold(id, contribution);
+    for (const lead of done) fold(lead);
     if (done.length > 0) after = done[done.length - 1].id;
     scanned += done.length;
     scannedNow += done.length;
@@ -230,13 +235,20 @@ export async function rebuildRollups(
   return { gen, resumed, scanned: scannedNow, triggerSeen, finished: !stopped };
 }
 
+/** A lead as stamped: its contribution now, and what this rebuild had stamped it with before. */
+interface Stamped {
+  id: string;
+  contribution: Contribution | null;
+  stamped: Contribution | null;
+}
+
 /** Stamps the chunk's records with their contribution to generation `gen`; returns them in order. */
 async function writeChunk(
   store: RollupStore,
   gen: number,
   chunk: readonly QueryDocumentSnapshot[],
   canonical: Canonical,
-): Promise<Array<{ id: string; contribution: Contribution | null }>> {
+): Promise<Stamped[]> {
   for (let attempt = 1; ; attempt++) {
     const records = await store.db.getAll(...chunk.map((lead) => store.records.doc(lead.id)));
     const batch = store.db.batch();
@@ -250,13 +262,12 @@ async function writeChunk(
         ? record.current
         : encodeContribution(contributionOf(lead.data(), canonical));
       const contribution = current === null ? null : decodeContribution(current);
+      const stamped = record?.gen === gen ? decodeOrNull(record.folded) : null;
       if (record?.gen === gen && record.folded === current && record.current === current) {
-        return { id: lead.id, contribution };
+        return { id: lead.id, contribution, stamped };
       }
       const update = {
-        folded: current,
-        folded_micros: instantOf(contribution) ?? FieldValue.delete(),
-        gen,
+        ...recordFolded(current, contribution, gen),
         ...(newer ? {} : { current, version: lead.updateTime, deleted: false }),
       };
       if (record && snapshot.updateTime) {
@@ -273,7 +284,7 @@ async function writeChunk(
         if (micros !== undefined) created.folded_micros = micros;
         batch.create(store.records.doc(lead.id), created);
       }
-      return { id: lead.id, contribution };
+      return { id: lead.id, contribution, stamped };
     });
     try {
       await batch.commit();
@@ -284,12 +295,14 @@ async function writeChunk(
   }
 }
 
-/** Day documents of earlier generations are no longer read: delete them. */
+/** Days and hour lists of earlier generations are no longer read: delete them. */
 async function dropGenerationsBefore(store: RollupStore, gen: number): Promise<void> {
-  const old = await store.days.where('gen', '<', gen).select().get();
-  for (let i = 0; i < old.docs.length; i += CHUNK) {
-    const batch = store.db.batch();
-    for (const doc of old.docs.slice(i, i + CHUNK)) batch.delete(doc.ref);
-    await batch.commit();
+  for (const collection of [store.days, store.hours]) {
+    const old = await collection.where('gen', '<', gen).select().get();
+    for (let i = 0; i < old.docs.length; i += CHUNK) {
+      const batch = store.db.batch();
+      for (const doc of old.docs.slice(i, i + CHUNK)) batch.delete(doc.ref);
+      await batch.commit();
+    }
   }
 }

@@ -4,6 +4,7 @@
  *
  *   lead_rollups/{collection}                     the state: generation, totals, coverage, rebuild
  *   lead_rollups/{collection}/rollup_days/{id}    one per generation and UTC day (`g1-2026-11-22`)
+ *   lead_rollups/{collection}/rollup_hours/{id}   per generation and hour, its leads (`g1-2026-11-22T05`)
  *   lead_rollups/{collection}/rollup_leads/{id}   one per lead: what it contributes, what is folded
  *   lead_rollups/{collection}/rollup_pending/{id} leads whose contribution changed since the fold
  *
@@ -11,20 +12,35 @@
  * over when it is done, so scoring never reads half a rebuild. A lead's record says which
  * generation its folded contribution belongs to; for any other generation it contributes nothing.
  */
-import type {
-  CollectionReference,
-  DocumentReference,
-  DocumentSnapshot,
-  Firestore,
-  Timestamp,
+import {
+  FieldValue,
+  type CollectionReference,
+  type DocumentReference,
+  type DocumentSnapshot,
+  type Firestore,
+  type Timestamp,
+  type WriteBatch,
 } from 'firebase-admin/firestore';
-import { dayId, type DayRollup, type RollupTotals } from './buckets';
-import { decodeContribution, type Contribution, type Version } from './contribution';
+import {
+  bucketOf,
+  dayId,
+  dayOfHour,
+  HOURS_PER_DAY,
+  type DayRollup,
+  type RollupTotals,
+} from './buckets';
+import {
+  decodeContribution,
+  encodeContribution,
+  type Contribution,
+  type Version,
+} from './contribution';
 
 export const ROLLUPS_COLLECTION = 'lead_rollups';
 export const DAYS = 'rollup_days';
 export const LEAD_RECORDS = 'rollup_leads';
 export const PENDING = 'rollup_pending';
+export const HOURS = 'rollup_hours';
 
 export interface RebuildState {
   gen: number;
@@ -57,6 +73,18 @@ export interface StoredDay extends DayRollup {
   through: string | null;
 }
 
+/**
+ * The leads of one hour, as folded: the window's edges are read from these, one document per edge
+ * instead of a query per lead. Written with merges (a lead added or taken out), never read by a
+ * writer.
+ */
+export interface StoredHour {
+  gen: number;
+  hour: number;
+  /** Lead id → encoded contribution. */
+  leads: Record<string, string>;
+}
+
 /** A lead's record: its latest contribution and the one folded into the aggregates. */
 export interface LeadRecord {
   /** Encoded contribution of the lead's latest version; null once it is deleted. */
@@ -82,6 +110,7 @@ export class RollupStore {
   readonly days: CollectionReference;
   readonly records: CollectionReference;
   readonly pending: CollectionReference;
+  readonly hours: CollectionReference;
 
   constructor(
     readonly db: Firestore,
@@ -91,12 +120,20 @@ export class RollupStore {
     this.days = this.state.collection(DAYS);
     this.records = this.state.collection(LEAD_RECORDS);
     this.pending = this.state.collection(PENDING);
+    this.hours = this.state.collection(HOURS);
   }
 
   day(gen: number, day: number): DocumentReference {
     const id = dayId(day);
     if (id === undefined) throw new Error(`day ${day} has no date`);
     return this.days.doc(`g${gen}-${id}`);
+  }
+
+  hour(gen: number, hour: number): DocumentReference {
+    const day = Math.floor(hour / 24);
+    const id = dayId(day);
+    if (id === undefined) throw new Error(`hour ${hour} has no date`);
+    return this.hours.doc(`g${gen}-${id}T${String(hour - day * 24).padStart(2, '0')}`);
   }
 }
 
@@ -106,6 +143,10 @@ export function stateOf(snapshot: DocumentSnapshot): RollupState | undefined {
 
 export function dayOf(snapshot: DocumentSnapshot): StoredDay | undefined {
   return snapshot.exists ? (snapshot.data() as StoredDay) : undefined;
+}
+
+export function hourListOf(snapshot: DocumentSnapshot): StoredHour | undefined {
+  return snapshot.exists ? (snapshot.data() as StoredHour) : undefined;
 }
 
 export function recordOf(snapshot: DocumentSnapshot): LeadRecord | undefined {
@@ -130,4 +171,68 @@ export function isStaleWrite(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   // FAILED_PRECONDITION, ALREADY_EXISTS, NOT_FOUND, ABORTED.
   return code === 9 || code === 6 || code === 5 || code === 10;
+}
+
+/**
+ * Changes to the hour lists, gathered per hour and written as merges: a lead is added to the
+ * list of the hour it now counts in and taken out of the one it counted in before, without
+ * reading either (only folds and rebuilds write them, in the batch of the records they follow).
+ */
+export class HourListChanges {
+  private readonly byHour = new Map<number, Record<string, string | FieldValue>>();
+
+  move(id: string, before: Contribution | null, after: Contribution | null): void {
+    const from = bucketOf(before);
+    const to = bucketOf(after);
+    if (from !== undefined && from !== to) this.entries(from)[id] = FieldValue.delete();
+    if (to !== undefined && after !== null) this.entries(to)[id] = encodeContribution(after);
+  }
+
+  /** Hour lists to write. */
+  get size(): number {
+    return this.byHour.size;
+  }
+
+  /**
+   * Adds the writes to `batch`, leaving out hours whose day marks them overflowed; returns how
+   * many it added.
+   */
+  write(
+    batch: WriteBatch,
+    store: RollupStore,
+    gen: number,
+    days: (day: number) => DayRollup | undefined,
+  ): number {
+    let writes = 0;
+    for (const [hour, leads] of this.byHour) {
+      const day = dayOfHour(hour);
+      if (days(day)?.overflow[hour - day * HOURS_PER_DAY]) continue;
+      batch.set(store.hour(gen, hour), { gen, hour, leads }, { merge: true });
+      writes += 1;
+    }
+    return writes;
+  }
+
+  /** Writes them all, in batches of their own (a rebuild's checkpoint), and forgets them. */
+  async commit(
+    store: RollupStore,
+    gen: number,
+    days: (day: number) => DayRollup | undefined,
+  ): Promise<void> {
+    const hours = [...this.byHour];
+    for (let i = 0; i < hours.length; i += 400) {
+      const batch = store.db.batch();
+      const part = new HourListChanges();
+      for (const [hour, leads] of hours.slice(i, i + 400)) part.byHour.set(hour, leads);
+      part.write(batch, store, gen, days);
+      await batch.commit();
+    }
+    this.byHour.clear();
+  }
+
+  private entries(hour: number): Record<string, string | FieldValue> {
+    let entries = this.byHour.get(hour);
+    if (!entries) this.byHour.set(hour, (entries = {}));
+    return entries;
+  }
 }
