@@ -18,6 +18,8 @@ export class AttemptsTable {
   private cursors: DocumentSnapshot[] = [];
   private lastDoc?: DocumentSnapshot;
   private stopLive?: () => void;
+  /** Counts the pages asked for, so that a late answer for an older request is dropped. */
+  private request = 0;
   /** Ids on the live page: undefined until its first snapshot. */
   private seen?: Set<string>;
   /** Ids that arrived while the live page was shown. */
@@ -117,10 +119,13 @@ export class AttemptsTable {
     this.arrived.clear();
     const spec = attemptsQuery(this.filters);
     const after = this.cursors.at(-1);
+    const request = ++this.request;
     if (!after) {
       this.stopLive = data.watch(this.db, spec, (s) => this.show(s.docs, 0), this.fail);
     } else {
-      data.page(this.db, spec, after).then((s) => this.show(s.docs, index), this.fail);
+      data.page(this.db, spec, after).then((s) => {
+        if (request === this.request) this.show(s.docs, index);
+      }, this.fail);
     }
   }
 

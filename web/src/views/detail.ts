@@ -15,6 +15,8 @@ export class DetailDialog {
   private readonly dialog: HTMLDialogElement;
   private readonly body = h('div', { class: 'detail-body' });
   private readonly title = h('h2', { id: 'detail-title' });
+  /** Counts the attempts opened, so that a late lookup does not fill in another one. */
+  private shown = 0;
 
   constructor(
     parent: HTMLElement,
@@ -51,13 +53,15 @@ export class DetailDialog {
   }
 
   async open(a: Attempt): Promise<void> {
+    const shown = ++this.shown;
     history.replaceState(null, '', `#attempt/${a.id}`);
     this.title.textContent = `${a.status} · ${dateTime(a.ts)}`;
     fill(this.body, ...this.sections(a, undefined));
     if (!this.dialog.open) this.dialog.showModal();
     if (COMMIT_MODES.includes(a.mode as Mode)) {
       const reveal = await data.revealOf(this.db, a.id).catch(() => undefined);
-      if (reveal) fill(this.body, ...this.sections(a, reveal));
+      // Unless another attempt was opened meanwhile.
+      if (reveal && shown === this.shown) fill(this.body, ...this.sections(a, reveal));
     }
   }
 
@@ -96,27 +100,27 @@ export class DetailDialog {
           `${block(a.next_allowed_block)}${a.eta_seconds !== undefined ? ` (ETA ${a.eta_seconds} s)` : ''}`,
       ],
     ];
-    const link_rows: Row[] = [];
+    const linkRows: Row[] = [];
     if (a.commit_transaction)
-      link_rows.push(['Reveals commit', link(a.commit_transaction, a.commit_transaction)]);
+      linkRows.push(['Reveals commit', link(a.commit_transaction, a.commit_transaction)]);
     if (COMMIT_MODES.includes(a.mode as Mode)) {
-      link_rows.push([
+      linkRows.push([
         'Reveal',
         a.reveal_status
           ? `${a.reveal_status}${a.revealed_block ? ` at block ${block(a.revealed_block)}` : ''}`
           : 'waiting',
       ]);
       if (a.first_reveal_block !== undefined)
-        link_rows.push([
+        linkRows.push([
           'Reveal window',
           `blocks ${block(a.first_reveal_block)}–${block(a.last_reveal_block)}${a.reveal_epoch !== undefined ? `, epoch ${a.reveal_epoch}` : ''}`,
         ]);
-      if (a.reveal_round) link_rows.push(['Drand round', a.reveal_round]);
-      if (reveal) link_rows.push(['Revealed by', link(reveal.id, reveal.id)]);
+      if (a.reveal_round) linkRows.push(['Drand round', a.reveal_round]);
+      if (reveal) linkRows.push(['Revealed by', link(reveal.id, reveal.id)]);
     }
     return [
       h('section', null, dl(rows)),
-      link_rows.length > 0 && h('section', null, h('h3', null, 'Commit and reveal'), dl(link_rows)),
+      linkRows.length > 0 && h('section', null, h('h3', null, 'Commit and reveal'), dl(linkRows)),
       this.sent(a),
       a.unregistered_hotkeys.length > 0 &&
         h(
