@@ -63,7 +63,7 @@ export async function reconcileSubmissions(request: ReconcileRequest): Promise<S
   if (open.length === 0) return [];
   try {
     return await withChain(
-      { url: config.endpoint.url, connectTimeoutMs: config.connectTimeoutMs },
+      { url: config.endpoint.url, connectTimeoutMs: config.connectTimeoutMs, log },
       async (api) => {
         const pending: StillPending[] = [];
         for (const attempt of open) {

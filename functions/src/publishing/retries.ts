@@ -41,7 +41,7 @@ export async function withRetries(
     let outcome: Outcome;
     try {
       outcome = await withChain(
-        { url: config.endpoint.url, connectTimeoutMs: config.connectTimeoutMs },
+        { url: config.endpoint.url, connectTimeoutMs: config.connectTimeoutMs, log },
         (api) => attempt(api, Date.now()),
       );
     } catch (error) {
