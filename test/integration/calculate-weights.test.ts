@@ -124,6 +124,8 @@ describe('calculateWeights', () => {
       invalid_source: 1,
       unexpected_created_at_type: 6,
       unparseable_created_at: 3,
+      created_at_out_of_range: 0,
+      created_at_in_future: 0,
     });
     expect(result.skipped_leads).toHaveLength(14);
     expect(result.skipped_leads).toContainEqual({

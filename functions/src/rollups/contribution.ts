@@ -10,14 +10,15 @@
  * as fast as nested ones.
  */
 import type { DocumentData, Timestamp } from 'firebase-admin/firestore';
-import { parseCreatedAt } from '../leads/created-at';
+import { classifyCreatedAt, CREATED_AT_SKIP_REASONS } from '../leads/created-at';
 import { CREATED_AT } from '../leads/window';
 
 export const HOTKEY_FIELDS = ['curated_by', 'source'] as const;
 export type HotkeyField = (typeof HOTKEY_FIELDS)[number];
 
 /** Reasons that depend on `created_at` alone: such a lead is skipped in every window. */
-export const CREATED_AT_SKIPS = ['unexpected_created_at_type', 'unparseable_created_at'] as const;
+/** Every reason a `created_at` cannot be used (leads/created-at.ts), each counted under its name. */
+export const CREATED_AT_SKIPS = CREATED_AT_SKIP_REASONS;
 export type CreatedAtSkip = (typeof CREATED_AT_SKIPS)[number];
 
 /** Reasons that depend on the hotkeys: such a lead is skipped only when it is in the window. */
@@ -46,7 +47,8 @@ export type Canonical = (value: string) => string | undefined;
  * @polkadot/util-crypto, which the trigger loads only when its first lead arrives.
  */
 export function contributionOf(data: DocumentData, canonical: Canonical): Contribution {
-  const createdAt = parseCreatedAt(data[CREATED_AT]);
+  // Total: an instant a lead can have, or a named reason (negative, absurd, ±Infinity included).
+  const createdAt = classifyCreatedAt(data[CREATED_AT]);
   if (!createdAt.ok) {
     const detail =
       createdAt.reason === 'unexpected_created_at_type' ? createdAt.type : createdAt.value;
