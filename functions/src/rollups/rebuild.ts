@@ -17,7 +17,13 @@
  * contribution wins. Every record write has a precondition, so a trigger racing the rebuild makes
  * the chunk read its records again rather than overwrite them.
  */
-import { FieldPath, Timestamp, type QueryDocumentSnapshot } from 'firebase-admin/firestore';
+import {
+  FieldPath,
+  Timestamp,
+  type DocumentSnapshot,
+  type Query,
+  type QueryDocumentSnapshot,
+} from 'firebase-admin/firestore';
 import { CREATED_AT } from '../leads/window';
 import { recordFolded } from './fold';
 import {
@@ -212,15 +218,27 @@ export async function rebuildRollups(
     if (sinceCheckpoint >= CHECKPOINT_LEADS) await checkpoint(false);
   };
 
-  let chunk: QueryDocumentSnapshot[] = [];
+  // The records are streamed beside the leads, in the same order, rather than looked up: before
+  // the first rebuild only the leads the trigger saw have one, and a stream reads only those.
+  const byId = (query: Query) =>
+    (after === null ? query : query.startAfter(after))
+      .stream()
+      [Symbol.asyncIterator]() as AsyncIterator<QueryDocumentSnapshot>;
+  const records = byId(store.records.orderBy(FieldPath.documentId()));
+  let record = await records.next();
+  const recordFor = async (id: string) => {
+    while (!record.done && record.value.id < id) record = await records.next();
+    return !record.done && record.value.id === id ? record.value : undefined;
+  };
+  let chunk: Array<{ lead: QueryDocumentSnapshot; record: QueryDocumentSnapshot | undefined }> = [];
   let query = leads.orderBy(FieldPath.documentId()).select(CREATED_AT, ...HOTKEY_FIELDS);
-  if (after !== null) query = query.startAfter(after);
   // A stream left unread keeps the client from closing: stopping early is a shorter query.
   if (options.stopAfter !== undefined) query = query.limit(options.stopAfter);
   let streamed = 0;
-  for await (const lead of query.stream() as AsyncIterable<QueryDocumentSnapshot>) {
+  const leadStream = byId(query);
+  for (let lead = await leadStream.next(); !lead.done; lead = await leadStream.next()) {
     streamed += 1;
-    chunk.push(lead);
+    chunk.push({ lead: lead.value, record: await recordFor(lead.value.id) });
     if (chunk.length === CHUNK) {
       inFlight.push(writeChunk(store, gen, chunk, canonical));
       chunk = [];
@@ -229,6 +247,7 @@ export async function rebuildRollups(
   }
   if (chunk.length > 0) inFlight.push(writeChunk(store, gen, chunk, canonical));
   while (inFlight.length > 0) await settle();
+  while (!record.done) record = await records.next();
   const stopped = options.stopAfter !== undefined && streamed >= options.stopAfter;
   await checkpoint(!stopped);
   if (!stopped) await dropGenerationsBefore(store, gen);
@@ -246,15 +265,15 @@ interface Stamped {
 async function writeChunk(
   store: RollupStore,
   gen: number,
-  chunk: readonly QueryDocumentSnapshot[],
+  chunk: ReadonlyArray<{ lead: QueryDocumentSnapshot; record: DocumentSnapshot | undefined }>,
   canonical: Canonical,
 ): Promise<Stamped[]> {
+  let records = chunk.map(({ record }) => record);
   for (let attempt = 1; ; attempt++) {
-    const records = await store.db.getAll(...chunk.map((lead) => store.records.doc(lead.id)));
     const batch = store.db.batch();
-    const folded = chunk.map((lead, i) => {
+    const folded = chunk.map(({ lead }, i) => {
       const snapshot = records[i];
-      const record = recordOf(snapshot);
+      const record = snapshot && recordOf(snapshot);
       const fromLead = { time: lead.updateTime, deleted: false };
       // The trigger saw a later write than the stream did: its contribution is the lead's.
       const newer = record && compareVersions(versionOf(record), fromLead) > 0;
@@ -270,7 +289,7 @@ async function writeChunk(
         ...recordFolded(current, contribution, gen),
         ...(newer ? {} : { current, version: lead.updateTime, deleted: false }),
       };
-      if (record && snapshot.updateTime) {
+      if (record && snapshot?.updateTime) {
         batch.update(snapshot.ref, update, { lastUpdateTime: snapshot.updateTime });
       } else {
         const created: LeadRecord = {
@@ -291,6 +310,8 @@ async function writeChunk(
       return folded;
     } catch (error) {
       if (!isStaleWrite(error) || attempt >= ATTEMPTS) throw error;
+      // A trigger wrote a record since the stream read it: read them again.
+      records = await store.db.getAll(...chunk.map(({ lead }) => store.records.doc(lead.id)));
     }
   }
 }

@@ -213,20 +213,32 @@ export class HourListChanges {
     return writes;
   }
 
-  /** Writes them all, in batches of their own (a rebuild's checkpoint), and forgets them. */
+  /**
+   * Writes them all, in batches of their own (a rebuild's checkpoint), and forgets them. A batch
+   * holds at most 400 hours and about 2 MB of entries: a request is limited to 10 MiB (the
+   * emulator's to 4 MiB), and a checkpoint carries tens of thousands of leads.
+   */
   async commit(
     store: RollupStore,
     gen: number,
     days: (day: number) => DayRollup | undefined,
   ): Promise<void> {
-    const hours = [...this.byHour];
-    for (let i = 0; i < hours.length; i += 400) {
+    let part = new HourListChanges();
+    let bytes = 0;
+    const flush = async () => {
       const batch = store.db.batch();
-      const part = new HourListChanges();
-      for (const [hour, leads] of hours.slice(i, i + 400)) part.byHour.set(hour, leads);
-      part.write(batch, store, gen, days);
-      await batch.commit();
+      if (part.write(batch, store, gen, days) > 0) await batch.commit();
+      part = new HourListChanges();
+      bytes = 0;
+    };
+    for (const [hour, leads] of this.byHour) {
+      part.byHour.set(hour, leads);
+      for (const [id, value] of Object.entries(leads)) {
+        bytes += id.length + (typeof value === 'string' ? value.length : 0) + 16;
+      }
+      if (part.size >= 400 || bytes >= 2_000_000) await flush();
     }
+    await flush();
     this.byHour.clear();
   }
 
