@@ -4,7 +4,7 @@ import { DEFAULT_SCORING_CONFIG, type ScoringConfig } from '../../functions/src/
 import { calculateWeights } from '../../functions/src/scoring/calculate-weights';
 import { testFirestore } from '../support/firestore';
 import { hotkey } from '../support/hotkeys';
-import { CREATED_AT_TYPES, malformedLeads } from '../support/leads';
+import { CREATED_AT_TYPES, MALFORMED_SKIPPED, malformedLeads } from '../support/leads';
 import { recordingLogger } from '../support/logger';
 
 const store = testFirestore('scoring');
@@ -118,12 +118,7 @@ describe('calculateWeights', () => {
     const { result, log } = await score();
     expect(result.weights_dict).toEqual({ [hotkey(1)]: 1 });
     expect(result.leads.skipped).toEqual({
-      missing_curated_by: 2,
-      missing_source: 1,
-      invalid_curated_by: 1,
-      invalid_source: 1,
-      unexpected_created_at_type: 6,
-      unparseable_created_at: 3,
+      ...MALFORMED_SKIPPED,
       created_at_out_of_range: 0,
       created_at_in_future: 0,
     });

@@ -22,10 +22,17 @@ export const CREATED_AT_TYPES: Array<{ type: string; at: (ms: number) => unknown
     },
   ];
 
-/**
- * One good lead and fourteen unusable ones at `t`: 2 missing_curated_by, 1 missing_source,
- * 1 invalid_curated_by, 1 invalid_source, 6 unexpected_created_at_type, 3 unparseable_created_at.
- */
+/** The fourteen unusable leads of malformedLeads, counted by reason. */
+export const MALFORMED_SKIPPED = {
+  missing_curated_by: 2,
+  missing_source: 1,
+  invalid_curated_by: 1,
+  invalid_source: 1,
+  unexpected_created_at_type: 6,
+  unparseable_created_at: 3,
+};
+
+/** One good lead and fourteen unusable ones at `t` (MALFORMED_SKIPPED). */
 export function malformedLeads(
   t: Timestamp,
   lead: (
