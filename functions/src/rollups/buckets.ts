@@ -147,7 +147,7 @@ export function applyContribution(
 }
 
 /** Leads counted or skipped in hour `h` of the day (0–23). */
-export function leadsInHour(day: DayRollup, h: number): number {
+function leadsInHour(day: DayRollup, h: number): number {
   let leads = 0;
   for (const { curated } of Object.values(day.miners)) leads += curated[h];
   for (const counts of Object.values(day.skipped)) leads += counts?.[h] ?? 0;

@@ -30,6 +30,7 @@ import {
   isStaleWrite,
   recordOf,
   stateOf,
+  type PendingMarker,
   type RollupState,
   type RollupStore,
   type StoredDay,
@@ -67,7 +68,7 @@ export async function foldPending(store: RollupStore): Promise<FoldOutcome> {
   const outcome: FoldOutcome = { state: undefined, folded: 0, reads: { leads: 0, aggregates: 0 } };
   const markers: Array<{ id: string; at: Timestamp }> = [];
   for await (const doc of store.pending.stream() as AsyncIterable<DocumentSnapshot>) {
-    markers.push({ id: doc.id, at: doc.get('at') as Timestamp });
+    markers.push({ id: doc.id, at: (doc.data() as PendingMarker).at });
   }
   outcome.reads.leads += markers.length;
   if (markers.length === 0) return outcome;

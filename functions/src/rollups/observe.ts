@@ -23,7 +23,14 @@ import {
   type Canonical,
   type Version,
 } from './contribution';
-import { isStaleWrite, recordOf, versionOf, type LeadRecord, type RollupStore } from './store';
+import {
+  isStaleWrite,
+  recordOf,
+  versionOf,
+  type LeadRecord,
+  type PendingMarker,
+  type RollupStore,
+} from './store';
 
 /** One write of a lead, as a Firestore event reports it. */
 export interface LeadWrite {
@@ -108,7 +115,8 @@ async function observeChunk(
           : FieldValue.delete(),
     });
     if (current !== (record?.current ?? null)) {
-      batch.set(store.pending.doc(write.id), { at: write.version.time });
+      const marker: PendingMarker = { at: write.version.time };
+      batch.set(store.pending.doc(write.id), marker);
     }
   });
   if (applied > 0) await batch.commit();
