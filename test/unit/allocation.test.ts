@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { EmptyPolicy } from '../../functions/src/config/publishing';
 import {
@@ -10,6 +9,7 @@ import {
 } from '../../functions/src/publishing/allocation';
 import { processWeights } from '../../functions/src/weights/process';
 import { toU16Weights } from '../../functions/src/weights/u16';
+import { GOLDEN } from '../support/golden';
 
 type Shares = Record<string, number>;
 type Uids = Record<number, string>;
@@ -279,23 +279,9 @@ describe('allocate', () => {
   });
 });
 
-interface Golden {
-  name: string;
-  uids: number[];
-  w: number[];
-  n: number;
-  minw: number;
-  maxw: number;
-  emit_uids: number[];
-  emit_weights: number[];
-}
-
 // The reference SDK's own output (provenance in test/fixtures/reference). The SDK adds the minimum
 // fill by position, not uid: where the scored uids are not 0 … k−1 and the fill applies
 // (min-allowed-fill), the publisher's dense layout deliberately differs; see the min fill cases above.
-const GOLDEN: Golden[] = JSON.parse(
-  readFileSync(new URL('../fixtures/reference/weights-golden.json', import.meta.url), 'utf8'),
-);
 const BY_POSITION = new Set(['min-allowed-fill']);
 
 describe('the reference SDK golden vectors, through allocate', () => {

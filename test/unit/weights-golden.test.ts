@@ -1,25 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { normalizeMaxWeight, processWeights } from '../../functions/src/weights/process';
 import { roundHalfEven, toU16Weights } from '../../functions/src/weights/u16';
-
-interface Golden {
-  name: string;
-  uids: number[];
-  w: number[];
-  n: number;
-  minw: number;
-  maxw: number;
-  processed_uids: number[];
-  processed: number[];
-  emit_uids: number[];
-  emit_weights: number[];
-}
-
-// Computed by the reference SDK's own process_weights and convert_weights_and_uids_for_emit.
-const GOLDEN: Golden[] = JSON.parse(
-  readFileSync(new URL('../fixtures/reference/weights-golden.json', import.meta.url), 'utf8'),
-);
+import { GOLDEN } from '../support/golden';
 
 describe('the reference SDK golden vectors', () => {
   it('are all there', () => expect(GOLDEN.length).toBeGreaterThanOrEqual(10));
