@@ -41,29 +41,34 @@ function needs(entry) {
   ];
 }
 
-/** The lockfile paths of every package installed for the workspace, as the root tree has them. */
-function reachable(packages) {
+/**
+ * The lockfile paths installed for the workspace, as the root tree has them, from the given
+ * top-level dependency names.
+ */
+function reachable(packages, topLevel) {
   const found = new Set();
-  const queue = [WORKSPACE];
+  const queue = [];
+  const visit = (from, { name, optional }) => {
+    let path = [...lookups(from, name)].find((candidate) => packages[candidate]);
+    if (path === undefined) {
+      if (optional) return;
+      throw new Error(`${from || 'the root'} needs ${name}, which the root lockfile lacks`);
+    }
+    if (packages[path].link) path = packages[path].resolved;
+    if (path.startsWith(`${WORKSPACE}/`)) {
+      throw new Error(`${path} is installed under functions/: not supported by this script`);
+    }
+    if (!found.has(path)) {
+      found.add(path);
+      queue.push(path);
+    }
+  };
+  for (const name of topLevel) visit(WORKSPACE, { name, optional: false });
   while (queue.length) {
     const from = queue.shift();
-    for (const { name, optional } of needs(packages[from])) {
-      let path = [...lookups(from, name)].find((candidate) => packages[candidate]);
-      if (path === undefined) {
-        if (optional) continue;
-        throw new Error(`${from || 'the root'} needs ${name}, which the root lockfile lacks`);
-      }
-      if (packages[path].link) path = packages[path].resolved;
-      if (path.startsWith(`${WORKSPACE}/`)) {
-        throw new Error(`${path} is installed under functions/: not supported by this script`);
-      }
-      if (!found.has(path)) {
-        found.add(path);
-        queue.push(path);
-      }
-    }
+    for (const need of needs(packages[from])) visit(from, need);
   }
-  return [...found].sort();
+  return found;
 }
 
 /** functions/package-lock.json as the root lockfile says it must be. */
@@ -71,7 +76,8 @@ export function functionsLockfile() {
   const root = readJson(join(ROOT, 'package-lock.json'));
   const manifest = readJson(join(ROOT, WORKSPACE, 'package.json'));
   const workspace = root.packages[WORKSPACE];
-  if (!isDeepStrictEqual(workspace.dependencies ?? {}, manifest.dependencies ?? {})) {
+  const declared = (entry) => [entry.dependencies ?? {}, entry.devDependencies ?? {}];
+  if (!isDeepStrictEqual(declared(workspace), declared(manifest))) {
     throw new Error(
       'the root lockfile is older than functions/package.json: run npm install at the root first',
     );
@@ -82,16 +88,21 @@ export function functionsLockfile() {
       version: manifest.version,
       license: manifest.license,
       dependencies: manifest.dependencies,
+      devDependencies: manifest.devDependencies,
       bin: manifest.bin,
       engines: manifest.engines,
     },
   };
-  for (const path of reachable(root.packages)) {
-    // Alone, nothing is a dev dependency; what was dev-or-optional is optional.
+  // Alone, a package is dev when only the build needs it (the Cloud Functions build installs dev
+  // dependencies, builds, then prunes them); what was dev-or-optional in the root is optional.
+  const production = reachable(root.packages, Object.keys(workspace.dependencies ?? {}));
+  const build = reachable(root.packages, Object.keys(workspace.devDependencies ?? {}));
+  for (const path of [...new Set([...production, ...build])].sort()) {
     const entry = { ...root.packages[path] };
     if (entry.devOptional) entry.optional = true;
     delete entry.dev;
     delete entry.devOptional;
+    if (!production.has(path)) entry.dev = true;
     packages[path] = entry;
   }
   return {
