@@ -1,7 +1,7 @@
 // Benchmark: what a cold Cloud Functions instance pays before its first event. Every function's
 // instance loads functions/lib/index.js whole; then each handler imports what it needs at its
 // first event. Each figure is the median of fresh node processes, against a bare
-// firebase-functions + firebase-admin module that defines the same four triggers.
+// firebase-functions + firebase-admin module that defines the same six triggers.
 // Run: npm run bench:coldstart (BENCH_RUNS=n for more runs). Shared machines are noisy: compare
 // the ratios within one run.
 import { execFileSync } from 'node:child_process';
@@ -27,7 +27,9 @@ const { onSchedule } = require(${JSON.stringify(resolved('firebase-functions/v2/
 const { onTaskDispatched } = require(${JSON.stringify(resolved('firebase-functions/v2/tasks'))});
 setGlobalOptions({ region: 'us-central1' });
 initializeApp();
-exports.a = firestore.onDocumentWritten('a/{id}', () => undefined);
+exports.a = firestore.onDocumentCreated('a/{id}', () => undefined);
+exports.u = firestore.onDocumentUpdated('a/{id}', () => undefined);
+exports.x = firestore.onDocumentDeleted('a/{id}', () => undefined);
 exports.b = firestore.onDocumentCreated('b/{id}', () => undefined);
 exports.c = onSchedule('every 60 minutes', () => undefined);
 exports.d = onTaskDispatched(() => undefined);
@@ -67,7 +69,7 @@ const median = (values) => {
 const index = join(LIB, 'index.js');
 const cases = [
   ['baseline (SDKs only)', BASELINE, []],
-  ['onCuratedLeadWritten', index, [join(LIB, 'leads/hotkey.js')]],
+  ['onCuratedLeadCreated', index, [join(LIB, 'leads/hotkey.js')]],
   ['onSourcedLeadCreated', index, [join(LIB, 'leads/review.js')]],
   ['scheduledPublish', index, [join(LIB, 'leads/review.js')]],
   ['publishWeightsTask', index, [join(LIB, 'triggers/handlers.js')]],

@@ -1,7 +1,7 @@
 // Benchmark: documents read and wall time of one scoring run, from the lead rollups and by the
 // full scan, for 1,000 and 10,000 leads (and 100,000 with --100k), against the Firestore emulator.
 // Leads are written as producers write them, and each write goes through the trigger's own
-// code (observeLeadWrites, what onCuratedLeadWritten calls), in batches for seeding speed. The
+// code (observeLeadWrites, what the curated-lead triggers call), in batches for seeding speed. The
 // rollups were rebuilt on the empty collection first, as after the first deploy. The first
 // scoring run folds every seeded lead; the runs measured after it find nothing pending, as an
 // hourly run finds an hour of leads at most. Also: `weights rollups rebuild` throughput.

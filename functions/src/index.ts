@@ -2,13 +2,17 @@
  * The deployed functions. This file only wires triggers to handlers (triggers/requests.ts for the
  * light ones, triggers/handlers.ts for the publisher).
  *
- * - onCuratedLeadWritten: a curated lead was created, changed or deleted → record what it counts
- *   for (the lead rollups), and for a new lead request a publish (after the lead is stored: the
- *   buyer's response never waits for it).
+ * - onCuratedLeadCreated: a curated lead was created → record what it counts for (the lead
+ *   rollups), then request a publish (after the lead is stored: the buyer never waits for it).
+ * - onCuratedLeadUpdated, onCuratedLeadDeleted: a curated lead was changed or deleted → record
+ *   what it now counts for; no publish (the next one counts the change).
  * - scheduledPublish: every hour by default → sweep queued sourced leads, request a publish.
  * - publishWeightsTask: the one place that signs and submits; one at a time
  *   (maxConcurrentDispatches 1), retried with backoff on transient failures.
  * - onSourcedLeadCreated: review a miner's sourced lead, or queue it while a publish runs.
+ *
+ * Each event is handled by exactly one function. publishWeightsTask runs as its own service
+ * account, the only one with the hotkey secret; every other function runs as the triggers' one.
  *
  * Cloud Functions loads this whole file for every function, so it imports at the top only what
  * the light triggers need: the publisher's modules (@polkadot/api, the timelock wasm, Secret
@@ -17,10 +21,20 @@
 import { initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
 import { logger, setGlobalOptions } from 'firebase-functions/v2';
-import { onDocumentCreated, onDocumentWritten } from 'firebase-functions/v2/firestore';
+import {
+  onDocumentCreated,
+  onDocumentDeleted,
+  onDocumentUpdated,
+} from 'firebase-functions/v2/firestore';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { onTaskDispatched } from 'firebase-functions/v2/tasks';
-import { CURATED_LEADS_COLLECTION, PUBLISH_SCHEDULE, VALIDATOR_HOTKEY } from './config/params';
+import {
+  CURATED_LEADS_COLLECTION,
+  PUBLISHER_SERVICE_ACCOUNT,
+  PUBLISH_SCHEDULE,
+  TRIGGERS_SERVICE_ACCOUNT,
+  VALIDATOR_HOTKEY,
+} from './config/params';
 import { leadWrite } from './rollups/observe';
 import * as requests from './triggers/requests';
 import type { PublishTask } from './triggers/schedule-publish';
@@ -39,26 +53,45 @@ const deps = (): requests.PipelineDeps => ({
   log: logger,
 });
 
-export const onCuratedLeadWritten = onDocumentWritten(
-  { document: `${CURATED_LEADS_COLLECTION}/{leadId}`, retry: true },
-  (event) => {
-    const { before, after } = event.data ?? {};
-    return requests.onCuratedLeadWrite(
-      deps(),
-      CURATED_LEADS_COLLECTION,
-      leadWrite(event.params.leadId, before, after),
-      !before?.exists && Boolean(after?.exists),
-    );
-  },
+const curatedLead = {
+  document: `${CURATED_LEADS_COLLECTION}/{leadId}`,
+  retry: true,
+  serviceAccount: TRIGGERS_SERVICE_ACCOUNT,
+};
+
+export const onCuratedLeadCreated = onDocumentCreated(curatedLead, (event) =>
+  requests.onCuratedLeadCreated(
+    deps(),
+    CURATED_LEADS_COLLECTION,
+    leadWrite(event.params.leadId, undefined, event.data),
+  ),
 );
 
-export const scheduledPublish = onSchedule({ schedule: PUBLISH_SCHEDULE }, (event) =>
-  requests.onSchedule(deps(), event.scheduleTime),
+export const onCuratedLeadUpdated = onDocumentUpdated(curatedLead, (event) =>
+  requests.onCuratedLeadChanged(
+    deps(),
+    CURATED_LEADS_COLLECTION,
+    leadWrite(event.params.leadId, event.data?.before, event.data?.after),
+  ),
+);
+
+export const onCuratedLeadDeleted = onDocumentDeleted(curatedLead, (event) =>
+  requests.onCuratedLeadChanged(
+    deps(),
+    CURATED_LEADS_COLLECTION,
+    leadWrite(event.params.leadId, event.data, undefined),
+  ),
+);
+
+export const scheduledPublish = onSchedule(
+  { schedule: PUBLISH_SCHEDULE, serviceAccount: TRIGGERS_SERVICE_ACCOUNT },
+  (event) => requests.onSchedule(deps(), event.scheduleTime),
 );
 
 export const publishWeightsTask = onTaskDispatched<PublishTask>(
   {
     secrets: [VALIDATOR_HOTKEY],
+    serviceAccount: PUBLISHER_SERVICE_ACCOUNT,
     retryConfig: { maxAttempts: 5, minBackoffSeconds: 30, maxBackoffSeconds: 600 },
     rateLimits: { maxConcurrentDispatches: 1 },
     timeoutSeconds: 540,
@@ -71,7 +104,7 @@ export const publishWeightsTask = onTaskDispatched<PublishTask>(
 );
 
 export const onSourcedLeadCreated = onDocumentCreated(
-  { document: 'sourced_leads/{leadId}', retry: true },
+  { document: 'sourced_leads/{leadId}', retry: true, serviceAccount: TRIGGERS_SERVICE_ACCOUNT },
   async (event) => {
     const { onSourcedLead } = await import('./leads/review.js');
     await onSourcedLead({

@@ -48,12 +48,19 @@ it('records a burst of 300 leads in 10 s exactly, and scores them as the full sc
   expect(viaRollups.weights_dict).toEqual(viaScan.weights_dict);
   expect(viaRollups.leads.skipped).toEqual(viaScan.leads.skipped);
   expect(viaRollups.leads.counted + viaRollups.leads.skipped.missing_source).toBe(296);
-  // Each of the 309 writes (300 leads, 5 changes, 4 deletes) ran the trigger once, to the end:
-  // no retry, no failure. The one error expected is the publish that cannot connect.
-  const runs = (word: string) =>
-    output.split('\n').filter((l) => l.includes(`${word} "us-central1-onCuratedLeadWritten"`));
-  expect(runs('Beginning execution of')).toHaveLength(309);
-  expect(runs('Finished')).toHaveLength(309);
+  // Each of the 309 writes (300 leads, 5 changes, 4 deletes) ran exactly one trigger once, to
+  // the end: the one for its kind of event, no retry, no failure. The one error expected is the
+  // publish that cannot connect.
+  const runs = (word: string, fn: string) =>
+    output.split('\n').filter((l) => l.includes(`${word} "us-central1-${fn}"`));
+  for (const [fn, count] of [
+    ['onCuratedLeadCreated', 300],
+    ['onCuratedLeadUpdated', 5],
+    ['onCuratedLeadDeleted', 4],
+  ] as const) {
+    expect(runs('Beginning execution of', fn), fn).toHaveLength(count);
+    expect(runs('Finished', fn), fn).toHaveLength(count);
+  }
   const errors = output
     .split('\n')
     .filter((l) => /unhandled error|aborted|contention|failed_precondition/i.test(l))

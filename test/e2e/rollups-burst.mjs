@@ -1,6 +1,6 @@
 // Runs inside `firebase emulators:exec` (functions, Firestore, Cloud Tasks emulators): the rollups
 // are rebuilt on the empty collection (as after the first deploy), then 300 curated leads arrive
-// in 10 seconds, each recorded by the deployed onCuratedLeadWritten trigger; a few of them are
+// in 10 seconds, each recorded by the deployed curated-lead triggers; a few of them are
 // changed or deleted during the burst. Once every write is recorded, the window is scored from the
 // rollups and by the full scan, in-process with the built functions. Prints one JSON line.
 import { createRequire } from 'node:module';

@@ -31,7 +31,7 @@ report.entry = { loaded: loaded(), exports: Object.keys(index).sort() };
   const deps = { db, projectId: process.env.GCLOUD_PROJECT, log, queue: { async enqueue() {} } };
   const ref = db.collection('curated_leads').doc('light');
   await ref.set({ curated_by: 'x', source: 'y', created_at: Timestamp.now() });
-  await requests.onCuratedLeadWrite(deps, 'curated_leads', leadWrite('light', undefined, await ref.get()), true);
+  await requests.onCuratedLeadCreated(deps, 'curated_leads', leadWrite('light', undefined, await ref.get()));
   await requests.onSchedule(deps, new Date().toISOString());
   const { onSourcedLead } = require(lib + '/leads/review.js');
   await db.collection('sourced_leads').doc('s').set({ source: 'x', email: 'a@example.com' });
@@ -53,7 +53,7 @@ it('loads no chain, timelock or Secret Manager module for the triggers', async (
           ...process.env,
           GCLOUD_PROJECT: `demo-light-${process.pid}`,
           FIRESTORE_EMULATOR_HOST: inject('firestoreEmulatorHost'),
-          FUNCTION_TARGET: 'onCuratedLeadWritten',
+          FUNCTION_TARGET: 'onCuratedLeadCreated',
         },
       },
       (error, out, err) => (error ? fail(new Error(`${error.message}\n${err}`)) : done(out)),
@@ -61,7 +61,9 @@ it('loads no chain, timelock or Secret Manager module for the triggers', async (
   );
   const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
   expect(report.entry.exports).toEqual([
-    'onCuratedLeadWritten',
+    'onCuratedLeadCreated',
+    'onCuratedLeadDeleted',
+    'onCuratedLeadUpdated',
     'onSourcedLeadCreated',
     'params',
     'publishWeightsTask',

@@ -1,5 +1,5 @@
 // Writing curated leads as producers do, and handing each write to the rollups exactly as the
-// onCuratedLeadWritten trigger does (same handler logic, same event fields), in-process.
+// curated-lead triggers do (same handler logic, same event fields), in-process.
 import type { DocumentData, Firestore } from 'firebase-admin/firestore';
 import { canonicalHotkey } from '../../functions/src/leads/hotkey';
 import { observeLeadWrites, type LeadWrite } from '../../functions/src/rollups/observe';

@@ -17,7 +17,7 @@ import { DISPATCH_DEADLINE_SECONDS } from './deadline';
 import type { PipelineDeps } from './requests';
 import { requestPublish, type PublishTask } from './schedule-publish';
 
-export { onCuratedLead, onCuratedLeadWrite, onSchedule, type PipelineDeps } from './requests';
+export { onCuratedLead, onSchedule, type PipelineDeps } from './requests';
 
 /**
  * A publish task: wait for its time (within the dispatch deadline, else come back later), run one

@@ -33,23 +33,33 @@ export async function onCuratedLead(deps: PipelineDeps, leadId: string): Promise
 }
 
 /**
- * A curated lead was created, changed or deleted: record what it now counts for (rollups), then,
- * for a new lead, request a publish. The record comes first, so the publish that follows counts
- * the lead.
+ * A curated lead was created: record what it counts for (rollups), then request a publish. The
+ * record comes first, so the publish that follows counts the lead.
  */
-export async function onCuratedLeadWrite(
+export async function onCuratedLeadCreated(
   deps: PipelineDeps,
   collection: string,
   write: LeadWrite | undefined,
-  created: boolean,
 ): Promise<void> {
-  if (write) {
-    const { canonicalHotkey } = await import('../leads/hotkey.js');
-    const store = new RollupStore(deps.db, collection);
-    const { applied } = await observeLeadWrites(store, [write], canonicalHotkey);
-    rollupLogs.leadObserved(deps.log, write.id, applied > 0);
-  }
-  if (created && write) await onCuratedLead(deps, write.id);
+  if (!write) return;
+  await onCuratedLeadChanged(deps, collection, write);
+  await onCuratedLead(deps, write.id);
+}
+
+/**
+ * A curated lead was changed or deleted: record what it now counts for. No publish is requested:
+ * the next one (a new lead, the schedule) counts the change.
+ */
+export async function onCuratedLeadChanged(
+  deps: PipelineDeps,
+  collection: string,
+  write: LeadWrite | undefined,
+): Promise<void> {
+  if (!write) return;
+  const { canonicalHotkey } = await import('../leads/hotkey.js');
+  const store = new RollupStore(deps.db, collection);
+  const { applied } = await observeLeadWrites(store, [write], canonicalHotkey);
+  rollupLogs.leadObserved(deps.log, write.id, applied > 0);
 }
 
 export async function onSchedule(deps: PipelineDeps, scheduleTime: string): Promise<void> {
