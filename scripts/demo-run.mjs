@@ -10,12 +10,14 @@ const projectId = process.env.GCLOUD_PROJECT;
 const app = initializeApp({ projectId });
 const db = getFirestore(app);
 
-// The dashboard's demo sign-in: an Auth emulator user with the claim the rules ask for.
+// The dashboard's demo sign-in: an Auth emulator user as the rules ask for, with the claim, a
+// password and a verified address (also when restored from a run made before they asked for it).
 const DEMO_AUDITOR = { email: 'auditor@example.com', password: 'demo-auditor' };
 const auth = getAuth(app);
-const auditor = await auth
-  .getUserByEmail(DEMO_AUDITOR.email)
-  .catch(() => auth.createUser({ ...DEMO_AUDITOR, displayName: 'Demo auditor' }));
+const restoredAuditor = await auth.getUserByEmail(DEMO_AUDITOR.email).catch(() => null);
+const auditor = restoredAuditor
+  ? await auth.updateUser(restoredAuditor.uid, { ...DEMO_AUDITOR, emailVerified: true })
+  : await auth.createUser({ ...DEMO_AUDITOR, emailVerified: true, displayName: 'Demo auditor' });
 await auth.setCustomUserClaims(auditor.uid, { auditor: true });
 const hub = await fetch(`http://${process.env.FIREBASE_EMULATOR_HUB}/emulators`);
 const { hosting } = await hub.json();

@@ -1,5 +1,6 @@
 // Firestore security rules, against the emulator: clients may only read weight_transactions, and
-// only as admins or auditors; every other read and every client write is denied.
+// only as admins or auditors with a verified email address who did not sign in anonymously; every
+// other read and every client write is denied.
 import { readFileSync } from 'node:fs';
 import {
   assertFails,
@@ -16,12 +17,37 @@ type Db = ReturnType<RulesTestContext['firestore']>;
 type Actor = 'unauthenticated' | 'signed-in' | 'auditor' | 'admin';
 type Operation = 'get' | 'list' | 'create' | 'update' | 'delete';
 
+type Provider = 'password' | 'google.com' | 'anonymous' | 'custom';
+
+/**
+ * What Firebase Auth puts in the ID token of a user who signed in with this provider, their email
+ * address verified or not (an anonymous user has no address unless the Admin SDK gave one).
+ */
+function signedIn(provider: Provider, emailVerified: boolean): TokenOptions {
+  return {
+    email: 'someone@example.com',
+    email_verified: emailVerified,
+    ...(provider === 'anonymous' && { provider_id: 'anonymous' }),
+    firebase: { sign_in_provider: provider, identities: { email: ['someone@example.com'] } },
+  };
+}
+const VERIFIED = signedIn('password', true);
+/** Tokens with no email address at all. */
+const ANONYMOUS: TokenOptions = {
+  provider_id: 'anonymous',
+  firebase: { sign_in_provider: 'anonymous', identities: {} },
+};
+const PHONE: TokenOptions = {
+  phone_number: '+15555550100',
+  firebase: { sign_in_provider: 'phone', identities: { phone: ['+15555550100'] } },
+};
+
 /** The ID token claims of each kind of client; null for a client that is not signed in. */
 const ACTORS: Record<Actor, TokenOptions | null> = {
   unauthenticated: null,
-  'signed-in': {},
-  auditor: { auditor: true },
-  admin: { admin: true },
+  'signed-in': VERIFIED,
+  auditor: { ...VERIFIED, auditor: true },
+  admin: { ...VERIFIED, admin: true },
 };
 
 /** Each operation on a seeded document; list queries and creates go to its collection. */
@@ -114,6 +140,15 @@ afterAll(async () => {
   await testEnv.cleanup();
 });
 
+/** A get and a list of weight_transactions by a new client with this token: both allowed or both denied. */
+async function expectRead(token: TokenOptions, allowed: boolean) {
+  const db = testEnv.authenticatedContext(`user-${++users}`, token).firestore();
+  const expectation = allowed ? assertSucceeds : assertFails;
+  await expectation(db.doc('weight_transactions/tx-1').get());
+  await expectation(db.collection('weight_transactions').get());
+}
+let users = 0;
+
 describe('firestore.rules', () => {
   for (const { path } of TARGETS) {
     describe(path, () => {
@@ -127,17 +162,49 @@ describe('firestore.rules', () => {
   }
 
   // Only the boolean true grants access: a claim set to false, to a string or a number, or under
-  // another name, does not.
+  // another name, does not, even with a verified address.
   it.each<TokenOptions>([
     { admin: false },
     { auditor: false },
     { auditor: 'true' },
+    { auditor: 1 },
+    { admin: 'true' },
     { admin: 1 },
     { role: 'auditor' },
-  ])('a user with claims %o cannot read weight_transactions', async (claims) => {
-    const db = testEnv.authenticatedContext('claims-user', claims).firestore();
-    await assertFails(db.doc('weight_transactions/tx-1').get());
-    await assertFails(db.collection('weight_transactions').get());
+  ])('a verified user with claims %o cannot read weight_transactions', async (claims) => {
+    await expectRead({ ...VERIFIED, ...claims }, false);
+  });
+
+  // The claim is not enough: the email address must be verified (anyone can sign up with a
+  // colleague's), and the sign-in must not be anonymous. A custom token is minted by the project's
+  // own back end, with its service account: like any other provider.
+  const ACCEPTED: Record<string, TokenOptions> = {
+    'password, email verified': VERIFIED,
+    'google.com, email verified': signedIn('google.com', true),
+    'a custom token, email verified': signedIn('custom', true),
+  };
+  const REFUSED: Record<string, TokenOptions> = {
+    'password, email not verified': signedIn('password', false),
+    'google.com, email not verified': signedIn('google.com', false),
+    'anonymous, email verified (set with the Admin SDK)': signedIn('anonymous', true),
+    'anonymous, no email': ANONYMOUS,
+    'phone, no email': PHONE,
+    'password, email_verified "true" (a string)': {
+      ...VERIFIED,
+      email_verified: 'true' as unknown as boolean,
+    },
+    'password, no email_verified in the token': {
+      email: VERIFIED.email,
+      firebase: VERIFIED.firebase,
+    },
+  };
+  describe.each(['auditor', 'admin'] as const)('a user with %s: true', (claim) => {
+    it.each(Object.entries(ACCEPTED))('can read when signed in with %s', async (_, token) => {
+      await expectRead({ ...token, [claim]: true }, true);
+    });
+    it.each(Object.entries(REFUSED))('cannot read when signed in with %s', async (_, token) => {
+      await expectRead({ ...token, [claim]: true }, false);
+    });
   });
 
   it('an auditor can run a filtered query on weight_transactions', async () => {

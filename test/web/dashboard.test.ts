@@ -2,6 +2,7 @@
 // emulators, over a weight history written by the real publish cycle on devnet. Each test leaves a
 // screenshot in test-artifacts/web/.
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
+import { getAuth, type Auth } from 'firebase-admin/auth';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -29,6 +30,7 @@ let emulators: WebEmulators | undefined;
 let chain: TestChain | undefined;
 let app: App | undefined;
 let db: Firestore;
+let auth: Auth;
 let history: History;
 let browser: Browser | undefined;
 let auditor: { context: BrowserContext; page: Page };
@@ -39,31 +41,56 @@ async function stored(): Promise<Attempt[]> {
   return snapshot.docs.map((d) => toAttempt(d.id, d.data()));
 }
 
-/** Creates an account as a person signing up does (the Auth emulator's REST API). */
-async function signUp({ email, password }: { email: string; password: string }) {
+/**
+ * Creates an account as a person signing up does (the Auth emulator's REST API): its address is
+ * not verified. Without an email and password, an anonymous account. Returns its uid.
+ */
+async function signUp(credentials?: { email: string; password: string }): Promise<string> {
   const response = await fetch(
     `http://${emulators?.authHost}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=fake-api-key`,
     {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password, returnSecureToken: true }),
+      body: JSON.stringify({ ...credentials, returnSecureToken: true }),
     },
   );
-  if (!response.ok) throw new Error(`signUp ${email}: ${response.status} ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`signUp ${credentials?.email}: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { localId: string }).localId;
 }
 
-/** `weights users grant-auditor <email>` against the Auth emulator; returns its output. */
-async function grantAuditor(email: string, action = 'grant-auditor') {
+/** Follows the link of the last verification email sent to this address, as its owner would. */
+async function followVerificationLink(email: string) {
+  const listed = await fetch(
+    `http://${emulators?.authHost}/emulator/v1/projects/${projectId}/oobCodes`,
+  ).then((r) => r.json() as Promise<{ oobCodes: OobCode[] }>);
+  const sent = listed.oobCodes.filter((c) => c.email === email && c.requestType === 'VERIFY_EMAIL');
+  const link = sent.at(-1)?.oobLink;
+  if (!link) throw new Error(`no verification email was sent to ${email}`);
+  const response = await fetch(link);
+  expect(await response.text()).toContain('successfully verified');
+}
+interface OobCode {
+  email: string;
+  requestType: string;
+  oobLink: string;
+}
+
+/** `weights users <action> <email>` against the Auth emulator: its exit code, stdout and stderr. */
+async function users(email: string, action = 'grant-auditor') {
   const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const text = (spy: typeof out) => spy.mock.calls.map((c) => String(c[0])).join('');
   try {
     const code = await weightsCli(['users', action, email], {
       ...process.env,
       FIREBASE_AUTH_EMULATOR_HOST: emulators?.authHost,
       GOOGLE_CLOUD_PROJECT: projectId,
     });
-    return { code, output: out.mock.calls.map((c) => String(c[0])).join('') };
+    return { code, output: text(out), errors: text(err) };
   } finally {
     out.mockRestore();
+    err.mockRestore();
   }
 }
 
@@ -114,16 +141,19 @@ beforeAll(async () => {
     startWebEmulators(projectId),
     startTestChain({ runtime: 'hash-commit-reveal', finalityLag: 1 }),
   ]);
-  // This file's Firestore is the one the Hosting emulator's page talks to.
+  // This file's Firestore and Auth are the ones the Hosting emulator's page talks to.
   process.env.FIRESTORE_EMULATOR_HOST = emulators.firestoreHost;
+  process.env.FIREBASE_AUTH_EMULATOR_HOST = emulators.authHost;
   app = initializeApp({ projectId }, `web-${projectId}`);
   db = getFirestore(app);
+  auth = getAuth(app);
   [history, browser] = await Promise.all([
     writeHistory(db, projectId, chain),
     launchChromium(),
-    signUp(AUDITOR).then(() => signUp(VISITOR)),
+    // The auditor's address is verified (as after the verification email); the visitor's is not.
+    auth.createUser({ ...AUDITOR, emailVerified: true }).then(() => signUp(VISITOR)),
   ]).then(([h, b]) => [h, b] as const);
-  const granted = await grantAuditor(AUDITOR.email);
+  const granted = await users(AUDITOR.email);
   expect(granted.code).toBe(0);
   expect(granted.output).toContain(`${AUDITOR.email} (uid `);
   auditor = await newPage();
@@ -348,30 +378,111 @@ describe('an auditor', () => {
 });
 
 describe('a signed-in user without the auditor claim', () => {
-  it('sees "not authorised" and no data, because Firestore refused the read', async () => {
+  it('is refused until their address is verified and they are granted, and told so', async () => {
     const { context, page } = await newPage();
     try {
+      // The visitor signed up with a password: the address is not verified yet.
       await signIn(page, VISITOR);
       await page.getByRole('heading', { name: 'Not authorised' }).waitFor();
       expect(await page.locator('.denied-code').textContent()).toBe('permission-denied');
       expect(await page.locator('table.attempts, #shares-chart, #status-cards').count()).toBe(0);
       const html = await page.content();
       for (const miner of history.miners) expect(html).not.toContain(miner.address);
-      expect(await shown(page.locator('.denied'))).toContain(
-        `npx weights users grant-auditor ${VISITOR.email}`,
-      );
+      const denied = () => shown(page.locator('.denied'));
+      expect(await denied()).toContain('Your email address is not verified.');
+      expect(await denied()).toContain(`npx weights users grant-auditor ${VISITOR.email}`);
       await expectNoSeriousViolations(page);
       await screenshot(page, '08-not-authorised');
 
+      // The operator's grant is refused while the address is unverified.
+      const refused = await users(VISITOR.email);
+      expect(refused.code).toBe(1);
+      expect(refused.errors).toContain('has not verified this email address. Not granted');
+      expect((await auth.getUserByEmail(VISITOR.email)).customClaims).toBeUndefined();
+
+      // The visitor has the verification email sent and follows its link; "Check again" reloads
+      // the account: verified, but without the role, still refused, and told whom to ask.
+      await page.getByRole('button', { name: 'Send verification email' }).click();
+      await eventually(() => shown(page.locator('.verify-status'))).toContain(
+        `Sent to ${VISITOR.email}.`,
+      );
+      await followVerificationLink(VISITOR.email);
+      await page.getByRole('button', { name: 'Check again' }).click();
+      await eventually(denied).not.toContain('not verified');
+      expect(await denied()).toContain(
+        `An operator can grant the role with npx weights users grant-auditor ${VISITOR.email}`,
+      );
+
       // Granted, "Check again" refreshes the ID token and the history appears.
-      expect((await grantAuditor(VISITOR.email)).code).toBe(0);
+      expect((await users(VISITOR.email)).code).toBe(0);
       await page.getByRole('button', { name: 'Check again' }).click();
       await eventually(async () => (await rowIds(page)).length).toBe(PAGE_SIZE);
-      expect((await grantAuditor(VISITOR.email, 'revoke-auditor')).output).toContain(
+      expect((await users(VISITOR.email, 'revoke-auditor')).output).toContain(
         'is no longer an auditor',
       );
     } finally {
       await context.close();
     }
+  });
+});
+
+describe('weights users, against the Auth emulator', () => {
+  const claimsOf = async (uid: string) => (await auth.getUser(uid)).customClaims;
+
+  it('refuses an address nobody signed up with', async () => {
+    const refused = await users('nobody@example.com');
+    expect(refused).toMatchObject({ code: 1, output: '' });
+    expect(refused.errors).toContain('no user with email nobody@example.com');
+  });
+
+  it('refuses an unverified address, saying what to do, and grants it once verified', async () => {
+    // Anyone can sign up with a colleague's address; it stays unverified.
+    const email = 'colleague@example.com';
+    const uid = await signUp({ email, password: 'someone-else' });
+    const refused = await users(email);
+    expect(refused).toMatchObject({ code: 1, output: '' });
+    expect(refused.errors).toContain(
+      `weights: ${email} (uid ${uid}) has not verified this email address. Not granted`,
+    );
+    for (const advice of ['verification email', 'Google', 'emailVerified: true'])
+      expect(refused.errors).toContain(advice);
+    expect(await claimsOf(uid)).toBeUndefined();
+
+    await auth.updateUser(uid, { emailVerified: true }); // the owner followed the link
+    const granted = await users(email);
+    expect(granted.code).toBe(0);
+    expect(granted.output).toContain(`${email} (uid ${uid}) may now read the weight history`);
+    expect(await claimsOf(uid)).toEqual({ auditor: true });
+  });
+
+  it('refuses an anonymous account, even with a verified address set by the Admin SDK', async () => {
+    const uid = await signUp();
+    await auth.updateUser(uid, { email: 'anonymous@example.com', emailVerified: true });
+    const refused = await users('anonymous@example.com');
+    expect(refused).toMatchObject({ code: 1, output: '' });
+    expect(refused.errors).toContain('has no sign-in provider: an anonymous account');
+    expect(await claimsOf(uid)).toBeUndefined();
+  });
+
+  it('grants a verified user and revokes, keeping their other claims', async () => {
+    const { uid } = await auth.createUser({
+      email: 'admin@example.com',
+      password: 'admin-password',
+      emailVerified: true,
+    });
+    await auth.setCustomUserClaims(uid, { admin: true });
+    expect((await users('admin@example.com')).code).toBe(0);
+    expect(await claimsOf(uid)).toEqual({ admin: true, auditor: true });
+    const revoked = await users('admin@example.com', 'revoke-auditor');
+    expect(revoked.output).toContain('is no longer an auditor (still an admin)');
+    expect(await claimsOf(uid)).toEqual({ admin: true });
+  });
+
+  it('revokes from an unverified user (granted before grants asked for a verified address)', async () => {
+    const uid = await signUp({ email: 'lapsed@example.com', password: 'lapsed-password' });
+    await auth.setCustomUserClaims(uid, { auditor: true });
+    const revoked = await users('lapsed@example.com', 'revoke-auditor');
+    expect(revoked).toMatchObject({ code: 0, errors: '' });
+    expect(await claimsOf(uid)).toEqual({});
   });
 });

@@ -60,8 +60,13 @@ function dashboard(conn: Connection, user: User) {
         deniedView(
           user,
           code,
-          // A claim granted since sign-in is in the next ID token: refresh it, then read again.
-          () => void user.getIdToken(true).then(() => dashboard(conn, user)),
+          // A claim granted, or an address verified, since sign-in is in the next ID token:
+          // reload the account (emailVerified), refresh the token, then read again.
+          () =>
+            void user
+              .reload()
+              .then(() => user.getIdToken(true))
+              .then(() => dashboard(conn, user)),
           () => void signOut(conn.auth),
         ),
       );

@@ -1,12 +1,14 @@
 /**
  * `weights users grant-auditor|revoke-auditor <email>`: who may read the weight history. The
  * security rules let a signed-in user read `weight_transactions` when their ID token carries the
- * custom claim `auditor: true` (or `admin: true`); this sets or removes that claim with the Admin
- * SDK, keeping the user's other claims.
+ * custom claim `auditor: true` (or `admin: true`), their email address is verified and they did not
+ * sign in anonymously; this sets or removes that claim with the Admin SDK, keeping the user's other
+ * claims. It grants only to a verified address with a sign-in provider: anyone can sign up with a
+ * colleague's address, and the claim must not go to whoever did.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
-import { getAuth, type Auth } from 'firebase-admin/auth';
+import { getAuth, type Auth, type UserRecord } from 'firebase-admin/auth';
 import { DEMO_PROJECT_ID, resolveProjectId } from '../config/project';
 import { ConfigError } from '../config/scoring';
 
@@ -15,9 +17,13 @@ export const USERS_USAGE = `Usage: weights users <grant-auditor|revoke-auditor> 
   grant-auditor <email>    Let this user read the weight history (custom claim auditor: true)
   revoke-auditor <email>   Take that away again (the user's other claims are kept)
 
-The user must exist in Firebase Authentication (signed in once, or added in the console). The
-claim reaches the dashboard with the user's next ID token: within the hour, at the next sign-in,
-or at once with the dashboard's "Check again" button.
+The user must exist in Firebase Authentication (signed in once, or added in the console).
+grant-auditor refuses an email address that is not verified, and an anonymous account, as the
+security rules do: anyone can sign up with someone else's address. An address is verified by the
+link of a verification email (the dashboard's "Send verification email" button, also for users
+added in the console) or by signing in with a provider that vouches for it, such as Google.
+revoke-auditor works on any user. The claim reaches the dashboard with the user's next ID token:
+within the hour, at the next sign-in, or at once with the dashboard's "Check again" button.
 
 Options:
   --project <id>   Google Cloud project (default GOOGLE_CLOUD_PROJECT; with the Auth emulator,
@@ -60,6 +66,7 @@ export async function users(args: readonly string[], env: NodeJS.ProcessEnv): Pr
           );
         throw error;
       });
+      if (action === 'grant-auditor') refuseUnverified(user, email);
       const claims = { ...user.customClaims };
       if (action === 'grant-auditor') claims.auditor = true;
       else delete claims.auditor;
@@ -75,6 +82,30 @@ export async function users(args: readonly string[], env: NodeJS.ProcessEnv): Pr
     process.stderr.write(`weights: ${error instanceof Error ? error.message : String(error)}\n`);
     return error instanceof ConfigError ? 2 : 1;
   }
+}
+
+/**
+ * Throws, saying what to do, unless the rules would let this user read once granted: a verified
+ * address (not just one typed at sign-up) and a provider other than anonymous. An anonymous
+ * account has no provider in providerData, even with an address set by the Admin SDK.
+ */
+function refuseUnverified(user: UserRecord, email: string): void {
+  const who = `${email} (uid ${user.uid})`;
+  if (user.providerData.length === 0)
+    throw new Error(
+      `${who} has no sign-in provider: an anonymous account, which the security rules refuse, ` +
+        'or one created without a password, which cannot sign in. Not granted. The user signs ' +
+        'in with this address first (a password, or Google); then grant again.',
+    );
+  if (!user.emailVerified)
+    throw new Error(
+      `${who} has not verified this email address. Not granted: anyone can sign up with ` +
+        "someone else's address, so the security rules let only verified addresses read. The " +
+        'user verifies it with the link of a verification email (the dashboard\'s "Send ' +
+        'verification email" button) or by signing in with a provider that vouches for it, such ' +
+        'as Google; then grant again. Only if you know the address is theirs, mark it verified ' +
+        'yourself with the Admin SDK: updateUser(uid, { emailVerified: true }).',
+    );
 }
 
 function usage(message: string): number {

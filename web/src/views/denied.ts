@@ -1,6 +1,15 @@
-/** What a signed-in account without the auditor or admin claim sees: why, and what to do. */
-import type { User } from 'firebase/auth';
+/**
+ * What a signed-in account that may not read the history sees: why, and what to do. The rules ask
+ * for the auditor or admin role and a verified email address; an unverified user is told so and
+ * can have the verification email sent from here.
+ */
+import { sendEmailVerification, type User } from 'firebase/auth';
 import { h } from '../dom';
+
+const SEND_ERRORS: Record<string, string> = {
+  'auth/too-many-requests': 'Too many emails were sent; try again in a few minutes.',
+  'auth/network-request-failed': 'The email could not be requested: no network.',
+};
 
 export function deniedView(
   user: User,
@@ -9,6 +18,8 @@ export function deniedView(
   signOut: () => void,
 ): HTMLElement {
   const who = user.email ?? user.uid;
+  const unverified = user.email !== null && !user.emailVerified;
+  const grant = h('code', null, `npx weights users grant-auditor ${who}`);
   return h(
     'section',
     { class: 'card denied', attrs: { 'aria-labelledby': 'denied-title' } },
@@ -21,17 +32,13 @@ export function deniedView(
       h('code', null, 'auditor'),
       ' or ',
       h('code', null, 'admin'),
-      ' role on your account, and Firestore refused the read (',
+      ' role on your account and a verified email address, and Firestore refused the read (',
       h('code', { class: 'denied-code' }, code),
       ').',
     ),
-    h(
-      'p',
-      null,
-      'An operator can grant it with ',
-      h('code', null, `npx weights users grant-auditor ${who}`),
-      '; then check again.',
-    ),
+    unverified
+      ? verifyFirst(user, grant)
+      : h('p', null, 'An operator can grant the role with ', grant, '; then check again.'),
     h(
       'div',
       { class: 'actions' },
@@ -39,4 +46,53 @@ export function deniedView(
       h('button', { type: 'button', on: { click: signOut } }, 'Sign out'),
     ),
   );
+}
+
+/** For an unverified address: say so, send the verification email, then the operator's part. */
+function verifyFirst(user: User, grant: HTMLElement): DocumentFragment {
+  const status = h('p', { class: 'verify-status', attrs: { role: 'status' } });
+  const send: HTMLButtonElement = h(
+    'button',
+    {
+      type: 'button',
+      class: 'send-verification',
+      on: {
+        click: () => {
+          send.disabled = true;
+          status.textContent = 'Sending…';
+          sendEmailVerification(user)
+            .then(() => {
+              status.textContent = `Sent to ${user.email}. Open the link in it, then check again.`;
+            })
+            .catch((e: { code?: string; message?: string }) => {
+              status.textContent = SEND_ERRORS[e.code ?? ''] ?? e.message ?? String(e);
+            })
+            .finally(() => {
+              send.disabled = false;
+            });
+        },
+      },
+    },
+    'Send verification email',
+  );
+  const fragment = document.createDocumentFragment();
+  fragment.append(
+    h(
+      'p',
+      { class: 'unverified' },
+      h('strong', null, 'Your email address is not verified.'),
+      ' The history is only shown to verified addresses, so that nobody can read it by signing ' +
+        'up with someone else’s address. Verify yours with the link we email you:',
+    ),
+    send,
+    status,
+    h(
+      'p',
+      null,
+      'Once it is verified, an operator can grant the role with ',
+      grant,
+      '; then check again.',
+    ),
+  );
+  return fragment;
 }

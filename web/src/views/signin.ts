@@ -50,7 +50,8 @@ export function signInView(auth: Auth, emulated: boolean): HTMLElement {
     h(
       'p',
       { class: 'muted' },
-      'The weight history is readable by accounts that hold the auditor or admin role.',
+      'The weight history is readable by accounts that hold the auditor or admin role and have ' +
+        'a verified email address.',
     ),
     h('label', { htmlFor: 'email' }, 'Email'),
     email,
