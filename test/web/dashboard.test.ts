@@ -1,6 +1,8 @@
 // The dashboard as a person uses it: headless Chromium against the Hosting, Auth and Firestore
 // emulators, over a weight history written by the real publish cycle on devnet. Each test leaves a
-// screenshot in test-artifacts/web/.
+// screenshot in test-artifacts/web/, and ends with no Content-Security-Policy violation: the page
+// is served with the headers of the repository's firebase.json.
+import { readFileSync } from 'node:fs';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getAuth, type Auth } from 'firebase-admin/auth';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
@@ -25,6 +27,17 @@ const projectId = `demo-web-${process.pid}`;
 const AUDITOR = { email: 'auditor@example.com', password: 'auditor-password' };
 const VISITOR = { email: 'visitor@example.com', password: 'visitor-password' };
 const DAY_MS = 86_400_000;
+
+/** The headers firebase.json gives every page of the dashboard, by name. */
+const HOSTING_HEADERS = new Map<string, string>(
+  (
+    JSON.parse(readFileSync(new URL('../../firebase.json', import.meta.url), 'utf8')) as {
+      hosting: { headers: { source?: string; headers: { key: string; value: string }[] }[] };
+    }
+  ).hosting.headers
+    .filter((rule) => rule.source === '**')
+    .flatMap((rule) => rule.headers.map(({ key, value }) => [key, value] as const)),
+);
 
 let emulators: WebEmulators | undefined;
 let chain: TestChain | undefined;
@@ -94,6 +107,28 @@ async function users(email: string, action = 'grant-auditor') {
   }
 }
 
+/** Content-Security-Policy violations reported by any page since the last test ended. */
+const cspViolations: string[] = [];
+
+/**
+ * Collects the CSP violations of every page of the context: each `securitypolicyviolation` event
+ * (through a binding, so that none is lost when the page navigates) and each console message of
+ * Chromium about the policy (it logs one per blocked load, script or style).
+ */
+async function watchCsp(context: BrowserContext) {
+  await context.exposeBinding('reportCspViolation', ({ page }, violation: string) => {
+    cspViolations.push(`${page.url()}: ${violation}`);
+  });
+  await context.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => {
+    window.reportCspViolation(e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline') +
+      ' at ' + e.sourceFile + ':' + e.lineNumber + ' (' + e.disposition + ')');
+  });`);
+  context.on('console', (message) => {
+    if (message.text().includes('Content Security Policy'))
+      cspViolations.push(`console: ${message.text()}`);
+  });
+}
+
 async function signIn(page: Page, { email, password }: { email: string; password: string }) {
   await page.goto(emulators?.url ?? '');
   await page.getByLabel('Email').fill(email);
@@ -109,6 +144,7 @@ async function newPage(viewport = { width: 1280, height: 900 }, isMobile = false
     timezoneId: 'UTC',
     locale: 'en-GB',
   });
+  await watchCsp(context);
   return { context, page: await context.newPage() };
 }
 
@@ -163,6 +199,8 @@ beforeAll(async () => {
 afterEach(async ({ task }) => {
   if (task.result?.state === 'fail' && auditor)
     await screenshot(auditor.page, `failed-${task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+  // Every scenario runs under the policy: nothing it needs may have been blocked.
+  expect(cspViolations.splice(0), 'Content-Security-Policy violations').toEqual([]);
 });
 
 afterAll(async () => {
@@ -484,5 +522,50 @@ describe('weights users, against the Auth emulator', () => {
     const revoked = await users('lapsed@example.com', 'revoke-auditor');
     expect(revoked).toMatchObject({ code: 0, errors: '' });
     expect(await claimsOf(uid)).toEqual({});
+  });
+});
+
+describe('the hosting headers', () => {
+  it('serve the page with the Content-Security-Policy and HSTS of firebase.json, in force', async () => {
+    const policy = HOSTING_HEADERS.get('Content-Security-Policy') ?? '';
+    const directives = new Map(
+      policy.split(';').map((d) => {
+        const [name, ...sources] = d.trim().split(/\s+/);
+        return [name, sources.join(' ')] as const;
+      }),
+    );
+    expect(Object.fromEntries(directives)).toMatchObject({
+      'script-src': "'self'",
+      'style-src': "'self'",
+      'object-src': "'none'",
+      'base-uri': "'self'",
+      'form-action': "'none'",
+      'frame-ancestors': "'none'",
+    });
+    expect(policy).not.toMatch(/unsafe-(inline|eval)/);
+    expect(HOSTING_HEADERS.get('Strict-Transport-Security')).toMatch(
+      /^max-age=(31536000|63072000); includeSubDomains/,
+    );
+
+    const { context, page } = await newPage();
+    try {
+      const response = await page.goto(emulators?.url ?? '');
+      const headers = response?.headers() ?? {};
+      for (const [name, value] of HOSTING_HEADERS)
+        expect(headers[name.toLowerCase()], name).toBe(value);
+      await page.getByLabel('Email').waitFor();
+
+      // The policy is in force, and a violation is seen: a request to a host it does not list.
+      await page.evaluate(`fetch('https://example.com/csp-probe').catch(() => {})`);
+      await eventually(async () => cspViolations.join('\n')).toContain(
+        'connect-src blocked https://example.com/csp-probe',
+      );
+      expect(cspViolations.some((v) => v.startsWith('console: ') && v.includes('csp-probe'))).toBe(
+        true,
+      );
+      cspViolations.splice(0);
+    } finally {
+      await context.close();
+    }
   });
 });
