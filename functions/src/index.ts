@@ -38,11 +38,11 @@ import {
 import { leadWrite } from './rollups/observe';
 import * as requests from './triggers/requests';
 import type { PublishTask } from './triggers/schedule-publish';
-import { cloudTaskQueue } from './triggers/task-queue';
+import { PUBLISH_TIMEOUT_SECONDS } from './triggers/deadline';
+import { cloudTaskQueue, REGION } from './triggers/task-queue';
 
 export { params } from './config/params';
 
-const REGION = 'us-central1';
 setGlobalOptions({ region: REGION });
 initializeApp();
 
@@ -94,7 +94,7 @@ export const publishWeightsTask = onTaskDispatched<PublishTask>(
     serviceAccount: PUBLISHER_SERVICE_ACCOUNT,
     retryConfig: { maxAttempts: 5, minBackoffSeconds: 30, maxBackoffSeconds: 600 },
     rateLimits: { maxConcurrentDispatches: 1 },
-    timeoutSeconds: 540,
+    timeoutSeconds: PUBLISH_TIMEOUT_SECONDS,
     memory: '512MiB',
   },
   async (request) => {

@@ -5,8 +5,19 @@ import { recentTransactions } from '../../functions/src/publishing/history';
 import { publishConfigFromEnv } from '../../functions/src/config/publishing';
 import { DEFAULT_SCORING_CONFIG } from '../../functions/src/config/scoring';
 import * as handlers from '../../functions/src/triggers/handlers';
-import { acquireLease, releaseLease } from '../../functions/src/state/publisher';
-import type { PublishTask, TaskQueue } from '../../functions/src/triggers/schedule-publish';
+import {
+  acquireLease,
+  LEASE_TERM_MS,
+  publisherRef,
+  releaseLease,
+  startTask,
+  stateOf,
+} from '../../functions/src/state/publisher';
+import {
+  wakeWaiter,
+  type PublishTask,
+  type TaskQueue,
+} from '../../functions/src/triggers/schedule-publish';
 import { testFirestore } from '../support/firestore';
 import { sealOnSubmit, setupSubnet, startTestChain, type TestChain } from '../support/devnet';
 import { recordingLogger } from '../support/logger';
@@ -233,6 +244,91 @@ describe('publish requests', () => {
       error_code: 'ConnectionFailed',
       retryable: true,
     });
+  });
+});
+
+describe('no request lost, no delivery run twice (issue 18)', () => {
+  const publisherState = async () => stateOf(await publisherRef(store.db).get());
+
+  it('a retry of a failed task keeps the newer pending request', async () => {
+    const queue = new RecordingQueue();
+    await handlers.onCuratedLead(deps(queue), 'first');
+    const unreachable = {
+      ...deps(queue),
+      env: { ...env(), SUBTENSOR_NETWORK: 'ws://127.0.0.1:1' },
+    };
+    await expect(
+      handlers.onPublishTask(unreachable, taskOf(queue, 'publish-1'), '//Alice'),
+    ).rejects.toThrow(/Cloud Tasks retries it/);
+    // A newer lead's request is pending while Cloud Tasks retries publish-1.
+    await handlers.onCuratedLead(deps(queue), 'newer');
+    expect((await publisherState()).pending?.task_id).toBe('publish-2');
+    const retried = await handlers.onPublishTask(
+      deps(queue),
+      taskOf(queue, 'publish-1'),
+      '//Alice',
+    );
+    expect(retried?.result.status).toBe('included');
+    expect((await publisherState()).pending?.task_id).toBe('publish-2');
+  });
+
+  it('a second delivery arriving before the run takes the lease is a no-op', async () => {
+    const queue = new RecordingQueue();
+    await handlers.onCuratedLead(deps(queue), 'window');
+    const now = Date.now();
+    expect(await startTask(store.db, 'publish-1', 'publish-1/first', now)).toBe('start');
+    // The first delivery has not reached its publish cycle yet: the lease is already its own.
+    expect((await publisherState()).lease?.holder).toBe('publish-1/first');
+    expect(await startTask(store.db, 'publish-1', 'publish-1/second', now + 10)).toBe('running');
+  });
+
+  it('a worker killed after it started: the next delivery comes back when its lease ends, and runs', async () => {
+    const queue = new RecordingQueue();
+    await handlers.onCuratedLead(deps(queue), 'killed');
+    const startedAt = Date.now();
+    // The delivery that started and died: its lease is renewed by nobody.
+    await startTask(store.db, 'publish-1', 'publish-1/dead', startedAt);
+    const log = recordingLogger();
+    const retry = await handlers.onPublishTask(
+      deps(queue, log),
+      taskOf(queue, 'publish-1'),
+      '//Alice',
+    );
+    expect(retry).toBeUndefined();
+    const [name, back] = [...queue.tasks].find(([n]) => n.startsWith('publish-1-l')) ?? [];
+    expect(name).toBeDefined();
+    // Within a lease term of the dead run's start (no heartbeat renewed it).
+    expect(back?.at).toBeLessThanOrEqual(startedAt + LEASE_TERM_MS + 1_000);
+    const ran = await handlers.onPublishTask(
+      { ...deps(queue), nowMs: () => back?.at ?? 0 },
+      { ...(back?.task as PublishTask), not_before_ms: 0 },
+      '//Alice',
+    );
+    expect(ran?.result.status).toBe('included');
+  });
+
+  it('a request that waited for the lease runs as soon as the holder releases it', async () => {
+    const queue = new RecordingQueue();
+    await acquireLease(store.db, 'cli/elsewhere', Date.now());
+    await handlers.onCuratedLead(deps(queue), 'waiting');
+    const busy = await handlers.onPublishTask(deps(queue), taskOf(queue, 'publish-1'), '//Alice');
+    expect(busy?.result.error_code).toBe('PublisherBusy');
+    expect((await publisherState()).pending).toMatchObject({
+      task_id: 'publish-2',
+      wake_on_release: true,
+    });
+    // Nothing is woken while the lease is held.
+    expect(await wakeWaiter(store.db, queue, recordingLogger(), Date.now())).toBeUndefined();
+    await releaseLease(store.db, 'cli/elsewhere');
+    const releasedAt = Date.now();
+    expect(await wakeWaiter(store.db, queue, recordingLogger(), releasedAt)).toBe('publish-2');
+    const [, woken] = [...queue.tasks].find(([n]) => n.startsWith('publish-2-r')) ?? [];
+    expect(woken?.at).toBeLessThan(releasedAt + 1_000);
+    const ran = await handlers.onPublishTask(deps(queue), woken?.task as PublishTask, '//Alice');
+    expect(ran?.result.status).toBe('included');
+    // Its own delivery, at the old lease's expiry, is then a no-op.
+    const late = await handlers.onPublishTask(deps(queue), taskOf(queue, 'publish-2'), '//Alice');
+    expect(late).toBeUndefined();
   });
 });
 

@@ -53,6 +53,28 @@ export function taskNotRun(log: Logger, taskId: string, why: 'running' | 'done' 
   log.info(`Weight update ${taskId} not run: ${reason}`, { task_id: taskId });
 }
 
+export function leaseNotRenewed(log: Logger, holder: string, error?: unknown): void {
+  const why = error instanceof Error ? error.message : 'another publisher holds it now';
+  log.warn(`The publisher's lease could not be renewed for ${holder}: ${why}`, { holder });
+}
+
+export function taskChecksBack(log: Logger, taskId: string, at: string): void {
+  log.info(
+    `Weight update ${taskId} is checked again at ${at}, when its lease ends if its run died`,
+    {
+      task_id: taskId,
+    },
+  );
+}
+
+export function waiterWoken(log: Logger, taskId: string): void {
+  log.info(`Weight update ${taskId} waited for the publisher: it runs now`, { task_id: taskId });
+}
+
+export function followUpScheduled(log: Logger, recordId: string, at: string): void {
+  log.info(`Unresolved attempt ${recordId} is reconciled again at ${at}`, { record: recordId });
+}
+
 export function taskDeferred(log: Logger, taskId: string, notBefore: string): void {
   log.info(`Weight update ${taskId} comes back at ${notBefore}: too early to wait for here`, {
     task_id: taskId,

@@ -20,7 +20,7 @@ import { calculateWeights, type ScoringResult } from '../scoring/calculate-weigh
 import { recordAttempt, TRANSACTIONS_COLLECTION, type TriggerKind } from './audit';
 import { updateCommit, type PendingCommit } from './commits';
 import { reconcileSubmissions, type StillPending } from './reconcile';
-import { acquireLease, releaseLease } from '../state/publisher';
+import { acquireLease, heartbeat, releaseLease } from '../state/publisher';
 import { followUpCommits, type FollowUp } from './reveal';
 import { publishWeights } from './publish';
 import type { Outcome, PublishResult } from './result';
@@ -151,6 +151,9 @@ export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> 
     logs.publisherBusy(log);
     return { result, record: await record(result), followUps: [] };
   }
+  const stopHeartbeat = heartbeat(db, input.holder, now, (error) =>
+    logs.leaseNotRenewed(log, input.holder, error),
+  );
   try {
     // What earlier runs sent and never saw land is settled first: nothing is sent twice.
     const pending = await reconcileSubmissions({
@@ -208,6 +211,7 @@ export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> 
     }
     return { result, record: written, followUps };
   } finally {
+    stopHeartbeat();
     await releaseLease(db, input.holder);
   }
 }

@@ -17,8 +17,13 @@ import {
 
 export const STATE_COLLECTION = 'validator_state';
 export const PUBLISHER_DOC = 'publisher';
-/** Longest a publish may hold the lease: connect, read, and wait for inclusion, with room to spare. */
-export const LEASE_TERM_MS = 10 * 60_000;
+/**
+ * A lease's term. A running publish renews it every HEARTBEAT_MS, so a publish may take as long as
+ * the function's timeout allows; a run that died (a killed worker, a timeout) holds it for at most
+ * one term after its last heartbeat, and a busy request waits no longer than that.
+ */
+export const LEASE_TERM_MS = 90_000;
+export const HEARTBEAT_MS = 20_000;
 
 export interface Lease {
   holder: string;
@@ -32,6 +37,8 @@ export interface PendingTask {
   not_before_ms: number;
   /** Set once the task is in the queue; until then a request enqueues it (again: names make that harmless). */
   enqueued: boolean;
+  /** A request waits for the lease: whoever releases it runs this task at once (see takeWaiter). */
+  wake_on_release?: boolean;
 }
 
 /** Where the task started last stands: a second delivery of it runs only after a failure. */
@@ -94,15 +101,53 @@ export async function acquireLease(
   return db.runTransaction(async (tx) => {
     const { lease } = await read(db, tx);
     if (leaseActive(lease, nowMs) && lease.holder !== holder) return false;
-    write(db, tx, {
-      lease: {
-        holder,
-        acquired_at: Timestamp.fromMillis(nowMs),
-        expires_at: Timestamp.fromMillis(nowMs + termMs),
-      },
-    });
+    write(db, tx, { lease: leaseFor(holder, nowMs, termMs) });
     return true;
   });
+}
+
+function leaseFor(holder: string, nowMs: number, termMs = LEASE_TERM_MS): Lease {
+  return {
+    holder,
+    acquired_at: Timestamp.fromMillis(nowMs),
+    expires_at: Timestamp.fromMillis(nowMs + termMs),
+  };
+}
+
+/** Extends the lease `holder` holds by a term from now; false when it no longer holds it. */
+export async function renewLease(
+  db: Firestore,
+  holder: string,
+  nowMs: number,
+  termMs = LEASE_TERM_MS,
+): Promise<boolean> {
+  return db.runTransaction(async (tx) => {
+    const { lease } = await read(db, tx);
+    if (lease?.holder !== holder) return false;
+    write(db, tx, { lease: { ...lease, expires_at: Timestamp.fromMillis(nowMs + termMs) } });
+    return true;
+  });
+}
+
+/**
+ * Renews `holder`'s lease every HEARTBEAT_MS until the returned stop is called, so that a live
+ * publish keeps it and a dead one loses it within a term. A renewal that fails is only logged by
+ * the caller's `onLost`: the run goes on, and whoever took the lease over is told by the chain.
+ */
+export function heartbeat(
+  db: Firestore,
+  holder: string,
+  now: () => number,
+  onLost: (error?: unknown) => void,
+): () => void {
+  const timer = setInterval(() => {
+    renewLease(db, holder, now()).then(
+      (held) => held || onLost(),
+      (error: unknown) => onLost(error),
+    );
+  }, HEARTBEAT_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Gives the lease back, if `holder` still holds it. */
@@ -110,6 +155,26 @@ export async function releaseLease(db: Firestore, holder: string): Promise<void>
   await db.runTransaction(async (tx) => {
     const { lease } = await read(db, tx);
     if (lease?.holder === holder) write(db, tx, { lease: null });
+  });
+}
+
+/**
+ * The pending task that waits for the lease, if the lease is free now: its flag is cleared, and
+ * the caller enqueues it for now (its scheduled delivery, at the old lease's expiry, then finds
+ * it started and is a no-op).
+ */
+export async function takeWaiter(
+  db: Firestore,
+  nowMs: number,
+): Promise<{ task_id: string; notBeforeMs: number } | undefined> {
+  const state = await read(db);
+  // Read first: in the common case nobody waits, and no transaction is needed.
+  if (!state.pending?.wake_on_release || leaseActive(state.lease, nowMs)) return undefined;
+  return db.runTransaction(async (tx) => {
+    const { lease, pending, next_allowed_at_ms } = await read(db, tx);
+    if (!pending?.wake_on_release || leaseActive(lease, nowMs)) return undefined;
+    write(db, tx, { pending: { ...pending, wake_on_release: false } });
+    return { task_id: pending.task_id, notBeforeMs: next_allowed_at_ms };
   });
 }
 
@@ -132,15 +197,23 @@ export async function pendingTask(
   db: Firestore,
   nowMs: number,
   notBeforeMs = 0,
+  wakeOnRelease = false,
 ): Promise<{ pending: PendingTask; joined: boolean }> {
   return db.runTransaction(async (tx) => {
     const state = await read(db, tx);
-    if (state.pending) return { pending: state.pending, joined: true };
+    if (state.pending) {
+      if (!wakeOnRelease || state.pending.wake_on_release)
+        return { pending: state.pending, joined: true };
+      const pending = { ...state.pending, wake_on_release: true };
+      write(db, tx, { pending });
+      return { pending, joined: true };
+    }
     const generation = state.generation + 1;
     const pending: PendingTask = {
       task_id: `publish-${generation}`,
       not_before_ms: Math.max(nowMs, state.next_allowed_at_ms, notBeforeMs),
       enqueued: false,
+      ...(wakeOnRelease ? { wake_on_release: true } : {}),
     };
     write(db, tx, { pending, generation });
     return { pending, joined: false };
@@ -159,17 +232,26 @@ export async function markEnqueued(db: Firestore, taskId: string): Promise<void>
  * Called when a task is delivered. The pending task starts: it is no longer pending, so requests
  * from now on schedule the next one. The task started last runs again only when its run failed or
  * died (its lease is gone); while it runs (`running`) or once it is `done`, a second delivery is a
- * no-op, and any other task is `stale`.
+ * no-op, and any other task is `stale`. A task that starts takes the lease for `holder` in the
+ * same transaction when it is free, so a second delivery arriving before the run begins sees it
+ * running. A retry never clears another task's pending request.
  */
 export async function startTask(
   db: Firestore,
   taskId: string,
+  holder: string,
   nowMs: number,
 ): Promise<'start' | 'running' | 'done' | 'stale'> {
   return db.runTransaction(async (tx) => {
     const state = await read(db, tx);
     const start = () => {
-      write(db, tx, { pending: null, started_task_id: taskId, task_run: 'running' });
+      const mine = state.pending?.task_id === taskId;
+      write(db, tx, {
+        ...(mine ? { pending: null } : {}),
+        started_task_id: taskId,
+        task_run: 'running',
+        ...(leaseActive(state.lease, nowMs) ? {} : { lease: leaseFor(holder, nowMs) }),
+      });
       return 'start' as const;
     };
     if (state.pending?.task_id === taskId) return start();

@@ -12,10 +12,17 @@ import { reviewQueuedLeads } from '../leads/review';
 import { DEFAULT_BLOCK_SECONDS } from '../chain/runtime-items';
 import type { PublishResult } from '../publishing/result';
 import { recordInvalidSecret, runPublishCycle, type CycleOutcome } from '../publishing/run';
-import { finishTask, leaseExpiry, setNextAllowed, startTask } from '../state/publisher';
-import { DISPATCH_DEADLINE_SECONDS } from './deadline';
+import { unresolved } from '../publishing/audit';
+import {
+  finishTask,
+  leaseExpiry,
+  releaseLease,
+  setNextAllowed,
+  startTask,
+} from '../state/publisher';
+import { PUBLISH_TIMEOUT_SECONDS } from './deadline';
 import type { PipelineDeps } from './requests';
-import { requestPublish, type PublishTask } from './schedule-publish';
+import { requestPublish, wakeWaiter, type PublishTask } from './schedule-publish';
 
 export { onCuratedLead, onSchedule, type PipelineDeps } from './requests';
 
@@ -33,9 +40,12 @@ export async function onPublishTask(
   const env = deps.env ?? process.env;
   const publishing = publishConfigFromEnv(env);
   if (!(await waitForStart(deps, task, publishing))) return undefined;
-  const start = await startTask(deps.db, task.task_id, now(deps));
+  const holder = `${task.task_id}/${randomUUID()}`;
+  const start = await startTask(deps.db, task.task_id, holder, now(deps));
   if (start !== 'start') {
     logs.taskNotRun(deps.log, task.task_id, start);
+    // Running, or its worker died and its lease has not expired yet: look again when it has.
+    if (start === 'running') await checkBack(deps, task);
     return undefined;
   }
   let outcome: CycleOutcome;
@@ -60,7 +70,7 @@ export async function onPublishTask(
             publishing,
             log,
             trigger,
-            holder: `${task.task_id}/${randomUUID()}`,
+            holder,
             nowMs,
             unchangedRepublishMs:
               Number(env.UNCHANGED_REPUBLISH_MINUTES ?? UNCHANGED_REPUBLISH_DEFAULT_MINUTES) *
@@ -68,8 +78,12 @@ export async function onPublishTask(
           });
   } catch (error) {
     await finishTask(deps.db, task.task_id, 'failed');
+    await releaseLease(deps.db, holder);
+    await wakeWaiter(deps.db, deps.queue, deps.log, now(deps));
     throw error;
   }
+  // The cycle gave the lease back; an invalid secret never took it from startTask.
+  await releaseLease(deps.db, holder);
   const { result, record } = outcome;
   const retry = result.status === 'failed' && result.retryable === true;
   await finishTask(deps.db, task.task_id, retry ? 'failed' : 'done');
@@ -77,6 +91,7 @@ export async function onPublishTask(
   const reviewed = await reviewQueuedLeads({ db: deps.db, log: deps.log, nowMs: now(deps) });
   logs.cycleSummary(deps.log, result.status, result.error_code, reviewed);
   await comeBack(deps, task, result);
+  await wakeWaiter(deps.db, deps.queue, deps.log, now(deps));
   if (retry) {
     throw new Error(
       `publish ${task.task_id} failed (${result.error_code}): ${result.reason}; Cloud Tasks retries it`,
@@ -97,7 +112,7 @@ async function waitForStart(
 ): Promise<boolean> {
   const early = task.not_before_ms - now(deps);
   if (early <= 0) return true;
-  const canWait = Math.max(0, DISPATCH_DEADLINE_SECONDS * 1000 - worstCasePublishMs(publishing));
+  const canWait = Math.max(0, PUBLISH_TIMEOUT_SECONDS * 1000 - worstCasePublishMs(publishing));
   await (deps.sleep ?? sleep)(Math.min(early, canWait));
   if (task.not_before_ms - now(deps) <= 0) return true;
   const continuation = `${task.task_id}-w${Math.floor(now(deps) / 1000)}`;
@@ -117,9 +132,26 @@ async function comeBack(deps: PipelineDeps, task: PublishTask, result: PublishRe
       notBeforeMs,
     });
   if (result.error_code === 'PublisherBusy') {
-    // Another publisher holds the lease: this request comes back when it must have ended.
-    await again(task.task_id, (await leaseExpiry(deps.db)) ?? now(deps));
+    // Another publisher holds the lease: this request runs when it is released, or at the latest
+    // when the lease expires (a term after the holder's last heartbeat).
+    await requestPublish(deps.db, deps.queue, deps.log, {
+      kind: 'task',
+      ref: task.task_id,
+      nowMs: now(deps),
+      notBeforeMs: (await leaseExpiry(deps.db)) ?? now(deps),
+      wakeOnRelease: true,
+    });
     return;
+  }
+  if (unresolved(result) || result.error_code === 'SubmissionPending') {
+    // What was sent may still land: the next run reconciles it (and sends the same bytes again).
+    const at = now(deps) + FOLLOW_UP_BLOCKS * blockSeconds * 1000;
+    await again(`reconcile ${result.extrinsic_hash ?? ''}`.trim(), at);
+    logs.followUpScheduled(
+      deps.log,
+      result.extrinsic_hash ?? 'pending',
+      new Date(at).toISOString(),
+    );
   }
   if (result.eta_seconds !== undefined) {
     const nextAllowed = now(deps) + result.eta_seconds * 1000;
@@ -141,6 +173,24 @@ async function comeBack(deps: PipelineDeps, task: PublishTask, result: PublishRe
       now(deps) + Math.max(0, blocks) * blockSeconds * 1000,
     );
   }
+}
+
+/** Blocks to wait before reconciling an attempt again: it may land in any block of its era. */
+const FOLLOW_UP_BLOCKS = 10;
+
+/**
+ * A second delivery found the task running: if its worker died (killed, timed out), nothing else
+ * would run it, so it comes back when that run's lease ends; then it is a no-op if the run ended.
+ */
+async function checkBack(deps: PipelineDeps, task: PublishTask): Promise<void> {
+  const expiry = (await leaseExpiry(deps.db)) ?? now(deps);
+  const at = expiry + 1_000;
+  await deps.queue.enqueue(
+    { ...task, not_before_ms: at },
+    at,
+    `${task.task_id}-l${Math.floor(expiry / 1000)}`,
+  );
+  logs.taskChecksBack(deps.log, task.task_id, new Date(at).toISOString());
 }
 
 const now = (deps: PipelineDeps) => (deps.nowMs ?? Date.now)();

@@ -10,7 +10,7 @@ import type { Firestore } from 'firebase-admin/firestore';
 import type { Logger } from '../logs/logger';
 import * as logs from '../logs/pipeline';
 import type { TriggerKind } from '../publishing/audit';
-import { markEnqueued, pendingTask } from '../state/publisher';
+import { markEnqueued, pendingTask, takeWaiter } from '../state/publisher';
 
 export interface PublishTask {
   task_id: string;
@@ -32,9 +32,21 @@ export async function requestPublish(
   db: Firestore,
   queue: TaskQueue,
   log: Logger,
-  request: { kind: TriggerKind; ref?: string; nowMs: number; notBeforeMs?: number },
+  request: {
+    kind: TriggerKind;
+    ref?: string;
+    nowMs: number;
+    notBeforeMs?: number;
+    /** The request waits for the lease: whoever releases it runs the task at once. */
+    wakeOnRelease?: boolean;
+  },
 ): Promise<{ task: PublishTask; joined: boolean }> {
-  const { pending, joined } = await pendingTask(db, request.nowMs, request.notBeforeMs);
+  const { pending, joined } = await pendingTask(
+    db,
+    request.nowMs,
+    request.notBeforeMs,
+    request.wakeOnRelease,
+  );
   const task: PublishTask = {
     task_id: pending.task_id,
     not_before_ms: pending.not_before_ms,
@@ -50,4 +62,27 @@ export async function requestPublish(
   await markEnqueued(db, pending.task_id);
   logs.taskScheduled(log, pending.task_id, new Date(pending.not_before_ms).toISOString());
   return { task, joined };
+}
+
+/**
+ * A request that waits for the lease runs now that the lease is free (not before the chain
+ * allows), under another Cloud Tasks name; its own delivery, at the old lease's expiry, then finds
+ * it started. Whoever releases the lease calls this: the task handler and the command line.
+ */
+export async function wakeWaiter(
+  db: Firestore,
+  queue: TaskQueue,
+  log: Logger,
+  nowMs: number,
+): Promise<string | undefined> {
+  const waiter = await takeWaiter(db, nowMs);
+  if (!waiter) return undefined;
+  const at = Math.max(nowMs, waiter.notBeforeMs);
+  await queue.enqueue(
+    { task_id: waiter.task_id, not_before_ms: at, trigger: 'task', trigger_ref: waiter.task_id },
+    at,
+    `${waiter.task_id}-r${Math.floor(nowMs / 1000)}`,
+  );
+  logs.waiterWoken(log, waiter.task_id);
+  return waiter.task_id;
 }

@@ -1,14 +1,18 @@
 /** The publish task queue on Cloud Tasks, through firebase-admin (the emulator's in development). */
+import type { App } from 'firebase-admin/app';
 import { getFunctions } from 'firebase-admin/functions';
 import { DISPATCH_DEADLINE_SECONDS } from './deadline';
 import type { PublishTask, TaskQueue } from './schedule-publish';
 
 export const PUBLISH_TASK_FUNCTION = 'publishWeightsTask';
+/** Where the functions are deployed. */
+export const REGION = 'us-central1';
 
-export function cloudTaskQueue(region: string): TaskQueue {
+/** The queue, through the default app (the functions) or the given one (the command line). */
+export function cloudTaskQueue(region = REGION, app?: App): TaskQueue {
   return {
     async enqueue(task: PublishTask, scheduleAtMs: number, name = task.task_id) {
-      const queue = getFunctions().taskQueue<PublishTask>(
+      const queue = getFunctions(app).taskQueue<PublishTask>(
         `locations/${region}/functions/${PUBLISH_TASK_FUNCTION}`,
       );
       try {
