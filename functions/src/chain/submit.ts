@@ -8,9 +8,9 @@
 import type { ApiPromise } from '@polkadot/api';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import type { DispatchError } from '@polkadot/types/interfaces';
 import type { ISubmittableResult } from '@polkadot/types/types';
 import { ChainFailure, classifyRpcError, withDeadline } from './errors';
+import { describeDispatchError, dispatchErrorAt, locate } from './inclusion';
 import type { RuntimeItems } from './runtime-items';
 
 export type WaitFor = 'inclusion' | 'finalization';
@@ -26,6 +26,10 @@ export interface Signed {
   /** The first and last block in which it can be included (its mortal era). */
   eraStart: number;
   eraEnd: number;
+  /** The chain it was signed for, and the block its signature commits to (its mortality's): on a
+   * chain without that block (another genesis, a reset) it can never be included. */
+  genesisHash: string;
+  checkpoint: { number: number; hash: string };
 }
 
 export interface Included {
@@ -58,6 +62,8 @@ export async function sign(
     nonce: nonce.toNumber(),
     eraStart: mortal.birth(current),
     eraEnd: mortal.death(current) - 1,
+    genesisHash: api.genesisHash.toHex(),
+    checkpoint: { number: current, hash: header.hash.toHex() },
   };
 }
 
@@ -180,54 +186,14 @@ export async function findExtrinsic(
   best: number,
   from = signed.eraStart,
 ): Promise<Included | undefined> {
-  for (let number = Math.max(from, 0); number <= Math.min(best, signed.eraEnd); number++) {
-    const blockHash = await api.rpc.chain.getBlockHash(number);
-    const block = await api.rpc.chain.getBlock(blockHash);
-    const index = block.block.extrinsics.findIndex((ex) => ex.hash.toHex() === signed.hash);
-    if (index < 0) continue;
-    return {
-      extrinsicHash: signed.hash,
-      blockHash: blockHash.toHex(),
-      blockNumber: number,
-      extrinsicIndex: index,
-      finalized: false,
-      dispatchError: await dispatchErrorAt(api, items, blockHash.toHex(), index),
-    };
-  }
-  return undefined;
-}
-
-/** The module error of the extrinsic at `index` of a block, from System.Events (none without it). */
-async function dispatchErrorAt(
-  api: ApiPromise,
-  items: RuntimeItems,
-  blockHash: string,
-  index: number,
-): Promise<Included['dispatchError']> {
-  const events = items.optionalStorage('System.Events', await api.at(blockHash));
-  if (!events) return undefined;
-  const records = (await events()) as unknown as Array<{
-    phase: { isApplyExtrinsic: boolean; asApplyExtrinsic: { toNumber(): number } };
-    event: { section: string; method: string; data: unknown[] };
-  }>;
-  for (const { phase, event } of records) {
-    if (!phase.isApplyExtrinsic || phase.asApplyExtrinsic.toNumber() !== index) continue;
-    if (event.section === 'system' && event.method === 'ExtrinsicFailed')
-      return describeDispatchError(api, event.data[0] as DispatchError);
-  }
-  return undefined;
-}
-
-function describeDispatchError(
-  api: ApiPromise,
-  error: DispatchError,
-): { code: string; message: string } {
-  if (error.isModule) {
-    const meta = api.registry.findMetaError(error.asModule);
-    return {
-      code: meta.name,
-      message: meta.docs.join(' ').trim() || `${meta.section}.${meta.name}`,
-    };
-  }
-  return { code: error.type, message: error.toString() };
+  const found = await locate(api, { ...signed, eraStart: Math.max(from, signed.eraStart) }, best);
+  if (!found) return undefined;
+  return {
+    extrinsicHash: signed.hash,
+    blockHash: found.blockHash,
+    blockNumber: found.blockNumber,
+    extrinsicIndex: found.extrinsicIndex,
+    finalized: false,
+    dispatchError: await dispatchErrorAt(api, items, found.blockHash, found.extrinsicIndex),
+  };
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Writable } from 'node:stream';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { initializeApp } from 'firebase-admin/app';
+import { initializeApp, type App } from 'firebase-admin/app';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import { hotkeyFromSecret, HotkeySecretError } from '../chain/hotkey';
 import { escapeControl } from '../logs/escape';
@@ -19,7 +19,7 @@ import {
 import { parseIsoMicros } from '../leads/created-at';
 import { windowEndingAt } from '../leads/window';
 import { plainLogger, quietLogger, type Logger } from '../logs/logger';
-import { historyLine, recentTransactions } from '../publishing/history';
+import { historyLines, recentTransactions } from '../publishing/history';
 import * as logs from '../logs/pipeline';
 import type { FollowUp } from '../publishing/reveal';
 import type { PublishResult } from '../publishing/result';
@@ -27,6 +27,8 @@ import { dryRunPublish, runPublishCycle } from '../publishing/run';
 import { hotkeyImport } from './hotkey-import';
 import { checkSummary, printCheck, rebuildWithProgress } from './rollups';
 import { users } from './users';
+import { wakeWaiter } from '../triggers/schedule-publish';
+import { cloudTaskQueue, REGION } from '../triggers/task-queue';
 import { calculateWeights, type ScoringResult } from '../scoring/calculate-weights';
 import { checkRollups } from '../scoring/check';
 
@@ -210,7 +212,7 @@ async function publish(args: readonly string[], env: NodeJS.ProcessEnv): Promise
   const scoreAt = values.now === undefined ? undefined : parseInstantFlag('--now', values.now);
   const json = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   const failed = (result: PublishResult) => (result.status === 'failed' ? 1 : 0);
-  return withFirestore(values.project, env, async (db, projectId) => {
+  return withFirestore(values.project, env, async (db, projectId, app) => {
     const context = { db, projectId, signer, scoring, publishing: config, log, scoreAt };
     if (values['dry-run']) {
       const result = await dryRunPublish(context);
@@ -226,9 +228,24 @@ async function publish(args: readonly string[], env: NodeJS.ProcessEnv): Promise
       auditTransport: process.stderr.isTTY ? devNull() : process.stderr,
     });
     logs.recorded(log, record.id, record.iteration_count, result.status);
+    await wakeWaitingRequest(db, app, log);
     if (values.json) json({ ...result, record, follow_ups: followUps.map(followUpSummary) });
     return failed(result);
   });
+}
+
+/**
+ * A function's request that met this run's lease runs now, through the project's task queue; if
+ * the queue cannot be reached from here, it runs at its own time (when the lease would have ended).
+ */
+async function wakeWaitingRequest(db: Firestore, app: App, log: Logger): Promise<void> {
+  try {
+    await wakeWaiter(db, cloudTaskQueue(REGION, app), log, Date.now());
+  } catch (error) {
+    log.warn(
+      `A request that waited for this run could not be started now (${error instanceof Error ? error.message : String(error)}): it runs at its scheduled time`,
+    );
+  }
 }
 
 function followUpSummary({ commit, outcome, result }: FollowUp) {
@@ -267,7 +284,7 @@ async function history(args: readonly string[], env: NodeJS.ProcessEnv): Promise
   );
   if (values.json) process.stdout.write(`${JSON.stringify(transactions, null, 2)}\n`);
   else if (transactions.length === 0) process.stdout.write('No weight transactions recorded yet\n');
-  else for (const tx of transactions) process.stdout.write(`${historyLine(tx)}\n`);
+  else for (const line of historyLines(transactions)) process.stdout.write(`${line}\n`);
   return 0;
 }
 
@@ -275,14 +292,15 @@ async function history(args: readonly string[], env: NodeJS.ProcessEnv): Promise
 async function withFirestore<T>(
   project: string | undefined,
   env: NodeJS.ProcessEnv,
-  work: (db: Firestore, projectId: string) => Promise<T>,
+  work: (db: Firestore, projectId: string, app: App) => Promise<T>,
 ): Promise<T> {
   const projectId = resolveProjectId(project, env);
   // Against the emulator no credentials are needed: do not probe the cloud metadata server.
   if (env.FIRESTORE_EMULATOR_HOST) process.env.METADATA_SERVER_DETECTION ??= 'none';
-  const db = getFirestore(initializeApp({ projectId }, `weights-cli-${Date.now()}`));
+  const app = initializeApp({ projectId }, `weights-cli-${Date.now()}`);
+  const db = getFirestore(app);
   try {
-    return await work(db, projectId);
+    return await work(db, projectId, app);
   } finally {
     await db.terminate();
   }

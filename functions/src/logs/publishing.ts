@@ -111,6 +111,12 @@ export function reconciled(
   });
 }
 
+export function reconcileFailed(log: Logger, id: string, reason: string): void {
+  log.warn(`⚠️ The fate of weight transaction ${id} could not be read: ${reason}`, {
+    transaction_id: id,
+  });
+}
+
 export function reconcileDeferred(log: Logger, open: number, reason: string): void {
   log.warn(
     `⚠️ ${open} sent extrinsic(s) could not be checked on chain (${reason}): nothing new is sent`,

@@ -52,6 +52,9 @@ export function transactionDocument(input: AttemptInput, iteration: number): Doc
     nonce: result.nonce,
     era_start: result.era_start,
     era_end: result.era_end,
+    genesis_hash: result.genesis_hash,
+    checkpoint_block: result.checkpoint_block,
+    checkpoint_hash: result.checkpoint_hash,
     extrinsic_hex: unresolved(result) ? result.extrinsic_hex : undefined,
     // Sent, and not known to have landed or been dropped: the next run reconciles it.
     unresolved: unresolved(result),
@@ -97,8 +100,35 @@ export function unresolved(result: Pick<PublishResult, 'status' | 'retryable' | 
 }
 
 /**
+ * What a record says was sent. Written once, with the write-ahead: completing the record merges
+ * the outcome into it and never erases these, whatever the outcome lacks.
+ */
+const SENT_FIELDS = {
+  transaction_hash: 'extrinsic_hash',
+  nonce: 'nonce',
+  era_start: 'era_start',
+  era_end: 'era_end',
+  genesis_hash: 'genesis_hash',
+  checkpoint_block: 'checkpoint_block',
+  checkpoint_hash: 'checkpoint_hash',
+  extrinsic_hex: 'extrinsic_hex',
+} as const satisfies Record<string, keyof PublishResult>;
+
+/** The result with what its record already says was sent, where the result does not say it. */
+function withSentFields(result: PublishResult, stored: DocumentData | undefined): PublishResult {
+  if (!stored) return result;
+  const merged: Record<string, unknown> = { ...result };
+  for (const [field, key] of Object.entries(SENT_FIELDS)) {
+    if (merged[key] === undefined && stored[field] !== undefined && stored[field] !== null)
+      merged[key] = stored[field];
+  }
+  return merged as unknown as PublishResult;
+}
+
+/**
  * Writes the attempt and advances the validator's iteration count, atomically. With `id`, the
- * attempt's write-ahead record is completed instead: same document, same iteration.
+ * attempt's write-ahead record is completed instead: same document, same iteration, and what it
+ * says was sent is kept (so an outcome that lacks it still leaves the record open to reconcile).
  */
 export async function recordAttempt(
   db: Firestore,
@@ -111,8 +141,9 @@ export async function recordAttempt(
   const field = input.result.validator_hotkey;
   const document = await db.runTransaction(async (tx) => {
     if (id) {
-      const iteration = Number((await tx.get(doc)).get('iteration_count'));
-      const written = transactionDocument(input, iteration);
+      const stored = (await tx.get(doc)).data();
+      const result = withSentFields(input.result, stored);
+      const written = transactionDocument({ ...input, result }, Number(stored?.iteration_count));
       tx.set(doc, written);
       return written;
     }

@@ -46,3 +46,23 @@ export function historyLine(tx: Record<string, unknown>): string {
         : '';
   return `${String(tx.ts)}  it ${String(tx.iteration_count).padStart(4)}  ${String(tx.status).padEnd(12)} ${String(tx.mode ?? 'set_weights').padEnd(17)} netuid ${String(tx.netuid)}  block ${block.padEnd(9)} ${String(uids).padStart(4)} uids  ${hash.padEnd(14)} ${String(tx.trigger)}  ${String(tx.id ?? '')}${why}${link}`;
 }
+
+/**
+ * The terminal lines of a history, newest first, with a line wherever the chain changed between
+ * two records (another genesis: a reset, or another network): blocks above and below it name
+ * blocks of different chains.
+ */
+export function historyLines(transactions: ReadonlyArray<Record<string, unknown>>): string[] {
+  const lines: string[] = [];
+  let newerGenesis: string | undefined;
+  for (const tx of transactions) {
+    const genesis = typeof tx.genesis_hash === 'string' ? tx.genesis_hash : undefined;
+    if (genesis && newerGenesis && genesis !== newerGenesis)
+      lines.push(
+        `--- chain changed: the records above are on genesis ${newerGenesis.slice(0, 12)}…, those below on ${genesis.slice(0, 12)}…`,
+      );
+    if (genesis) newerGenesis = genesis;
+    lines.push(historyLine(tx));
+  }
+  return lines;
+}

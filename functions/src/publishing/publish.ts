@@ -20,14 +20,13 @@ import { buildExtrinsic, type Built } from './extrinsic';
 import { updateCommit } from './commits';
 import {
   nothingSent,
-  SentFailure,
   type Outcome,
   type PublishResult,
   type PublishStatus,
   type Timings,
 } from './result';
 import { withRetries, type RetryRequest } from './retries';
-import { deliver, type Delivery, type WriteAhead } from './submission';
+import { Decision, deliver, type Delivery, type WriteAhead } from './submission';
 
 export interface PublishRequest extends RetryRequest {
   /** Hotkey → share, as scoring returns it. */
@@ -39,7 +38,7 @@ export interface PublishRequest extends RetryRequest {
   writeAhead?: WriteAhead;
 }
 
-/** What an attempt sent, kept for the next attempt: a retry sends the same extrinsic again. */
+/** What an attempt is sending, kept for the next attempt: a retry sends the same extrinsic again. */
 interface InFlight {
   delivery: Omit<Delivery, 'api' | 'items'>;
   built: Built;
@@ -58,12 +57,18 @@ export async function publishWeights(request: PublishRequest): Promise<PublishRe
     config.netuid,
     signer.address,
   );
+  // Once its extrinsic is signed and recorded, every attempt sends that one again.
+  const decision = new Decision();
   let inFlight: InFlight | undefined;
-  const remember = (sent: InFlight) => (inFlight = sent);
-  const result = await withRetries(request, 'set_weights', (api, connectedAt) =>
-    inFlight
-      ? send(api, new RuntimeItems(api), inFlight, remember)
-      : attemptPublish(api, request, connectedAt, remember),
+  const remember = (sending: InFlight) => (inFlight = sending);
+  const result = await withRetries(
+    request,
+    'set_weights',
+    (api, connectedAt) =>
+      inFlight && decision.sent
+        ? send(api, new RuntimeItems(api), inFlight)
+        : attemptPublish(api, request, connectedAt, decision, remember),
+    decision,
   );
   report(log, request.shares, result);
   return result;
@@ -73,7 +78,8 @@ async function attemptPublish(
   api: ApiPromise,
   request: PublishRequest,
   connectedAt: number,
-  remember: (sent: InFlight) => void,
+  decision: Decision,
+  remember: (sending: InFlight) => void,
 ): Promise<Outcome> {
   const { config, signer, log, shares } = request;
   const t0 = Date.now();
@@ -95,6 +101,7 @@ async function attemptPublish(
     spec_version: state.specVersion,
     validator_uid: state.validatorUid,
     block_seconds: state.blockSeconds,
+    genesis_hash: api.genesisHash.toHex(),
   };
   const timings: Timings = { connect_ms: t0 - connectedAt, read_ms: Date.now() - t0 };
   const stop = (
@@ -220,43 +227,32 @@ async function attemptPublish(
     sent: { ...chain, ...sent, ...built.fields },
     timings,
     writeAhead: request.writeAhead,
+    decision,
   };
-  return send(
-    api,
-    state.items,
-    {
-      delivery,
-      built,
-      rateLimit: state.weightsSetRateLimit,
-      blockSeconds: state.blockSeconds,
-      windowAt: (block) =>
-        revealWindow(block, config.netuid, state.tempo, state.revealPeriodEpochs),
-    },
-    remember,
-  );
+  const sending: InFlight = {
+    delivery,
+    built,
+    rateLimit: state.weightsSetRateLimit,
+    blockSeconds: state.blockSeconds,
+    windowAt: (block) => revealWindow(block, config.netuid, state.tempo, state.revealPeriodEpochs),
+  };
+  remember(sending);
+  return send(api, state.items, sending);
 }
 
 /**
- * Delivers the extrinsic (again, on a retry: the same signed bytes) and settles a saved commit
- * with the chain's answer: committed, or failed when refused. After a transient failure it may
- * still land: the commit stays open and the signed extrinsic is remembered for the retry.
+ * Delivers the extrinsic (again, on a retry: the same signed bytes, which the decision holds) and
+ * settles a saved commit with the chain's answer: committed, or failed when refused. After a
+ * transient failure it may still land: the commit stays open.
  */
-async function send(
-  api: ApiPromise,
-  items: RuntimeItems,
-  inFlight: InFlight,
-  remember: (sent: InFlight) => void,
-): Promise<Outcome> {
+async function send(api: ApiPromise, items: RuntimeItems, inFlight: InFlight): Promise<Outcome> {
   const { built, rateLimit, blockSeconds } = inFlight;
   const commit = built.commit;
   let outcome: Outcome;
   try {
-    const delivered = await deliver({ ...inFlight.delivery, api, items });
-    outcome = delivered.outcome;
+    outcome = await deliver({ ...inFlight.delivery, api, items });
   } catch (error) {
     const failure = classifyRpcError(error);
-    if (failure.retryable && failure instanceof SentFailure)
-      remember({ ...inFlight, delivery: { ...inFlight.delivery, signed: failure.signed } });
     // Refused: the commit never happened. After a transient failure it may still land: open.
     if (!failure.retryable && commit)
       await updateCommit(commit.db, commit.id, { status: 'failed', reason: failure.message });

@@ -1,6 +1,4 @@
 /** What a publish or reveal attempt returns: always a result, never a throw, so it can be recorded. */
-import { ChainFailure } from '../chain/errors';
-import type { Signed } from '../chain/submit';
 import type { AllocationRow } from './allocation';
 
 /**
@@ -40,6 +38,10 @@ export interface PublishResult {
   nonce?: number;
   era_start?: number;
   era_end?: number;
+  /** The chain the extrinsic was signed for, and the block its signature commits to. */
+  genesis_hash?: string;
+  checkpoint_block?: number;
+  checkpoint_hash?: string;
   /** The signed extrinsic itself, so that a later run can send the same bytes again. */
   extrinsic_hex?: string;
   /** What was (or would be) sent, one row per uid in uid order. */
@@ -78,18 +80,3 @@ export const nothingSent = (): Pick<Outcome, 'allocation' | 'unregistered_hotkey
   allocation: [],
   unregistered_hotkeys: [],
 });
-
-/**
- * A transient failure after the extrinsic was signed and sent (a timeout waiting for it, a lost
- * connection): it may still land, so what was sent travels with the failure into the record.
- */
-export class SentFailure extends ChainFailure {
-  constructor(
-    failure: ChainFailure,
-    readonly known: Omit<Outcome, 'status' | 'timings'>,
-    /** The signed extrinsic: a retry sends these bytes again. */
-    readonly signed: Signed,
-  ) {
-    super(failure.kind, failure.code, failure.message);
-  }
-}

@@ -11,13 +11,8 @@ import { classifyRpcError } from '../chain/errors';
 import type { PublishConfig } from '../config/publishing';
 import type { Logger } from '../logs/logger';
 import * as logs from '../logs/publishing';
-import {
-  nothingSent,
-  SentFailure,
-  type Outcome,
-  type PublishMode,
-  type PublishResult,
-} from './result';
+import { nothingSent, type Outcome, type PublishMode, type PublishResult } from './result';
+import type { Decision } from './submission';
 
 export interface RetryRequest {
   signer: KeyringPair;
@@ -27,11 +22,15 @@ export interface RetryRequest {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** Runs `attempt` on a fresh connection, retrying transient failures; always a result. */
+/**
+ * Runs `attempt` on a fresh connection, retrying transient failures; always a result. After the
+ * decision's extrinsic was signed, a failure's result names what was sent, however it failed.
+ */
 export async function withRetries(
   request: RetryRequest,
   mode: PublishMode,
   attempt: (api: ApiPromise, connectedAt: number) => Promise<Outcome>,
+  decision?: Decision,
 ): Promise<PublishResult> {
   const { config, signer, log } = request;
   const sleep =
@@ -55,7 +54,7 @@ export async function withRetries(
       outcome = {
         ...nothingSent(),
         mode,
-        ...(failure instanceof SentFailure ? failure.known : {}),
+        ...decision?.sent?.known,
         status: 'failed',
         error_code: failure.code,
         reason: failure.message,

@@ -12,13 +12,13 @@ import { hexToU8a } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import type { Firestore } from 'firebase-admin/firestore';
 import { RuntimeItems } from '../chain/runtime-items';
-import { MORTAL_PERIOD, type Signed } from '../chain/submit';
+import { MORTAL_PERIOD } from '../chain/submit';
 import type { Logger } from '../logs/logger';
 import * as logs from '../logs/publishing';
 import { openCommits, updateCommit, type PendingCommit } from './commits';
 import type { PublishRequest } from './publish';
-import { SentFailure, type Outcome, type PublishResult } from './result';
-import { deliver, type WriteAhead } from './submission';
+import type { Outcome, PublishResult } from './result';
+import { Decision, deliver, type WriteAhead } from './submission';
 import { withRetries } from './retries';
 
 export interface FollowUp {
@@ -45,35 +45,35 @@ export async function followUpCommits(request: FollowUpRequest): Promise<FollowU
   const followUps: FollowUp[] = [];
   for (const commit of await openCommits(db, signer.address, config.netuid)) {
     // A retry after the reveal was sent sends that very extrinsic again, never a new nonce.
-    let signed: Signed | undefined;
-    const result = await withRetries(request, 'reveal', async (api) => {
-      const items = new RuntimeItems(api);
-      const best = (await api.rpc.chain.getHeader()).number.toNumber();
-      let current = commit;
-      if (commit.status === 'committing') {
-        const confirmed = await confirm(api, items, commit, best);
-        if ('outcome' in confirmed) return confirmed.outcome;
-        current = confirmed.commit;
-        const { status, commit_block, commit_epoch, reveal_epoch } = current;
-        const { first_reveal_block, last_reveal_block } = current;
-        await updateCommit(db, commit.id, {
-          status,
-          commit_block,
-          commit_epoch,
-          reveal_epoch,
-          first_reveal_block,
-          last_reveal_block,
-        });
-      }
-      if (current.kind === 'timelocked') return observeTimelocked(api, items, current, best);
-      try {
+    const decision = new Decision();
+    const result = await withRetries(
+      request,
+      'reveal',
+      async (api) => {
+        const items = new RuntimeItems(api);
+        const best = (await api.rpc.chain.getHeader()).number.toNumber();
+        let current = commit;
+        if (commit.status === 'committing') {
+          const confirmed = await confirm(api, items, commit, best);
+          if ('outcome' in confirmed) return confirmed.outcome;
+          current = confirmed.commit;
+          const { status, commit_block, commit_epoch, reveal_epoch } = current;
+          const { first_reveal_block, last_reveal_block } = current;
+          await updateCommit(db, commit.id, {
+            status,
+            commit_block,
+            commit_epoch,
+            reveal_epoch,
+            first_reveal_block,
+            last_reveal_block,
+          });
+        }
+        if (current.kind === 'timelocked') return observeTimelocked(api, items, current, best);
         const writeAhead = request.writeAheadFor?.(commit);
-        return await revealHash(api, items, current, { ...request, writeAhead }, best, signed);
-      } catch (error) {
-        if (error instanceof SentFailure) signed = error.signed;
-        throw error;
-      }
-    });
+        return revealHash(api, items, current, { ...request, writeAhead }, best, decision);
+      },
+      decision,
+    );
     const outcome = outcomeOf(result);
     await settle(db, log, commit, outcome, result);
     // A timelocked reveal is the chain's, not an attempt of ours: only its absence is recorded.
@@ -234,15 +234,21 @@ async function revealHash(
   commit: PendingCommit,
   request: Pick<PublishRequest, 'config' | 'signer'> & { writeAhead?: WriteAhead },
   best: number,
-  signed?: Signed,
+  decision: Decision,
 ): Promise<Outcome> {
   const { config, signer } = request;
   // A retry after the reveal was sent: the window checks below were passed when it was signed.
-  if (signed) {
-    const tx = api.tx(signed.hex);
-    return (
-      await deliver({ api, items, tx, signer, config, sent: committedReveal(commit, best), signed })
-    ).outcome;
+  if (decision.sent) {
+    const tx = api.tx(decision.sent.signed.hex);
+    return deliver({
+      api,
+      items,
+      tx,
+      signer,
+      config,
+      sent: committedReveal(commit, best),
+      decision,
+    });
   }
   // The reveal lands in the next block at the earliest.
   const next = best + 1;
@@ -271,7 +277,7 @@ async function revealHash(
     commit.salt ?? [],
     BigInt(commit.version_key),
   );
-  const delivered = await deliver({
+  return deliver({
     api,
     items,
     tx,
@@ -279,9 +285,8 @@ async function revealHash(
     config,
     sent: base,
     writeAhead: request.writeAhead,
-    signed,
+    decision,
   });
-  return delivered.outcome;
 }
 
 /**

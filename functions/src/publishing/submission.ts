@@ -1,10 +1,11 @@
 /**
  * Sending one extrinsic with its record written first: sign (nonce, mortal era, hash), let the
- * caller write the `submitting` record (write-ahead), then send and follow it. A retry of the same
- * attempt sends the same signed bytes again, never a new nonce, so at most one of them can land.
- * Landed, the outcome is the chain's (included, or failed with the module error's name); after a
- * transient failure it may still land, so what was sent travels with the failure (SentFailure)
- * and the record stays open for the next run to reconcile.
+ * caller write the `submitting` record (write-ahead), then send and follow it. From the
+ * write-ahead on, the decision holds the signed extrinsic: every retry, whatever failed (a
+ * refused or dropped connection, a timeout), sends those bytes again, never a new nonce, so at
+ * most one of them can land. Landed, the outcome is the chain's (included, or failed with the
+ * module error's name); otherwise what was sent goes into the record, which stays open for the
+ * next run to reconcile.
  */
 import type { ApiPromise } from '@polkadot/api';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
@@ -13,10 +14,22 @@ import { classifyRpcError } from '../chain/errors';
 import type { RuntimeItems } from '../chain/runtime-items';
 import { sendAndWatch, sign, type Signed } from '../chain/submit';
 import type { PublishConfig } from '../config/publishing';
-import { SentFailure, type Outcome, type Timings } from './result';
+import type { Outcome, Timings } from './result';
 
 /** Writes the record of an extrinsic about to be sent; it must exist before the send. */
 export type WriteAhead = (pending: Outcome) => Promise<void>;
+
+/** What was signed and recorded, in the record's terms. */
+export type Known = Omit<Outcome, 'status' | 'timings'>;
+
+/**
+ * One decision to send: empty until its extrinsic is signed and its record written, then that
+ * extrinsic for good. Every attempt of the decision (in this run) goes through it, so a retry
+ * cannot sign again, and the outcome of a failure still names what was sent.
+ */
+export class Decision {
+  sent?: { signed: Signed; known: Known };
+}
 
 export interface Delivery {
   api: ApiPromise;
@@ -28,36 +41,35 @@ export interface Delivery {
   sent: Omit<Outcome, 'status' | 'timings'>;
   timings?: Timings;
   writeAhead?: WriteAhead;
-  /** A retry: the extrinsic signed (and recorded) by an earlier attempt, sent again as it is. */
-  signed?: Signed;
+  /** The decision this delivery serves: a retry sends what it holds, as it is. */
+  decision: Decision;
 }
 
-/** The chain's answer about a delivered extrinsic, and the signed extrinsic for retries. */
-export interface Delivered {
-  outcome: Outcome;
-  signed: Signed;
-}
-
-export async function deliver(delivery: Delivery): Promise<Delivered> {
-  const { api, items, config, timings } = delivery;
-  const signed = delivery.signed ?? (await sign(api, delivery.tx, delivery.signer));
-  const sent = {
-    ...delivery.sent,
-    extrinsic_hash: signed.hash,
-    nonce: signed.nonce,
-    era_start: signed.eraStart,
-    era_end: signed.eraEnd,
-    extrinsic_hex: signed.hex,
-  };
-  if (!delivery.signed) await delivery.writeAhead?.({ ...sent, status: 'submitting', timings });
+export async function deliver(delivery: Delivery): Promise<Outcome> {
+  const { api, items, config, timings, decision } = delivery;
+  if (!decision.sent) {
+    const signed = await sign(api, delivery.tx, delivery.signer);
+    const known: Known = {
+      ...delivery.sent,
+      extrinsic_hash: signed.hash,
+      nonce: signed.nonce,
+      era_start: signed.eraStart,
+      era_end: signed.eraEnd,
+      genesis_hash: signed.genesisHash,
+      checkpoint_block: signed.checkpoint.number,
+      checkpoint_hash: signed.checkpoint.hash,
+      extrinsic_hex: signed.hex,
+    };
+    await delivery.writeAhead?.({ ...known, status: 'submitting', timings });
+    decision.sent = { signed, known };
+  }
+  const { signed, known: sent } = decision.sent;
   const t1 = Date.now();
   let included;
   try {
     included = await sendAndWatch(api, items, signed, config.waitFor, config.inclusionTimeoutMs);
   } catch (error) {
-    const failure = classifyRpcError(error);
-    // What was signed travels with the failure into the record, whether refused or timed out.
-    throw new SentFailure(failure, sent, signed);
+    throw classifyRpcError(error);
   }
   const blockNumber =
     included.blockNumber ?? (await api.rpc.chain.getHeader(included.blockHash)).number.toNumber();
@@ -70,10 +82,7 @@ export async function deliver(delivery: Delivery): Promise<Delivered> {
   };
   if (included.dispatchError) {
     const { code, message } = included.dispatchError;
-    return {
-      signed,
-      outcome: { ...landed, status: 'failed', error_code: code, reason: message, retryable: false },
-    };
+    return { ...landed, status: 'failed', error_code: code, reason: message, retryable: false };
   }
-  return { signed, outcome: { ...landed, status: included.finalized ? 'finalized' : 'included' } };
+  return { ...landed, status: included.finalized ? 'finalized' : 'included' };
 }
