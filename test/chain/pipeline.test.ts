@@ -111,6 +111,21 @@ describe('publish requests', () => {
     expect(extrinsicsSince(from)).toBe(1);
   });
 
+  it('requests that join a queued task take no transaction on the publisher document', async () => {
+    const queue = new RecordingQueue();
+    await handlers.onCuratedLead(deps(queue), 'first');
+    const transactions = vi.spyOn(store.db, 'runTransaction');
+    try {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => handlers.onCuratedLead(deps(queue), `more-${i}`)),
+      );
+      expect(transactions).not.toHaveBeenCalled();
+    } finally {
+      transactions.mockRestore();
+    }
+    expect([...queue.tasks.keys()]).toEqual(['publish-1']);
+  });
+
   it('drops a stale task that is neither pending nor the one last started', async () => {
     const queue = new RecordingQueue();
     const stale = { task_id: 'publish-99', not_before_ms: 0, trigger: 'schedule' as const };

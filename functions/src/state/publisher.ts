@@ -76,6 +76,11 @@ export function stateOf(snapshot: DocumentSnapshot): PublisherState {
   };
 }
 
+/** The state as stored now, outside any transaction. */
+export async function publisherState(db: Firestore): Promise<PublisherState> {
+  return read(db);
+}
+
 async function read(db: Firestore, tx?: Transaction): Promise<PublisherState> {
   const ref = publisherRef(db);
   return stateOf(await (tx ? tx.get(ref) : ref.get()));
