@@ -26,6 +26,9 @@ import { runtimeProfile, type RuntimeProfileName } from './profiles';
 import { Runtime, type Hex } from './runtime';
 import { State } from './state';
 
+/** `aura` as a ConsensusEngineId. */
+const AURA_ENGINE_ID = '0x61757261';
+
 export interface ChainOptions {
   /**
    * The real runtime generation the chain mirrors (RUNTIME_PROFILES, default `current`); an
@@ -49,6 +52,13 @@ export interface ChainOptions {
   genesisTimeMs?: number;
   /** Block states kept for queries at older blocks (default 512). */
   keepStates?: number;
+  /**
+   * A pruning node's state window: state queries at a block more than this many blocks behind
+   * the best block fail as on a node that discarded that state (`4003 Client error:
+   * UnknownBlock: State already discarded for 0x…`); headers and bodies stay. Default: none (only
+   * `keepStates` bounds what is kept).
+   */
+  stateWindow?: number | null;
 }
 
 export interface Block {
@@ -83,6 +93,8 @@ export class Chain extends EventEmitter {
   readonly runtime: Runtime;
   readonly blockTimeMs: number;
   finalityLag: number;
+  /** See ChainOptions.stateWindow; null: no window. Set by `devnet_setStateWindow`. */
+  stateWindow: number | null;
   private readonly keepStates: number;
   private readonly blocks: Block[] = [];
   private readonly byHash = new Map<Hex, Block>();
@@ -106,6 +118,7 @@ export class Chain extends EventEmitter {
     });
     this.finalityLag = options.finalityLag ?? 2;
     this.keepStates = options.keepStates ?? 512;
+    this.stateWindow = options.stateWindow ?? null;
     const state = new State(this.runtime);
     if (this.timelocked) beacon.writeConfig(state);
     const timestampMs = options.genesisTimeMs ?? Date.now();
@@ -151,7 +164,13 @@ export class Chain extends EventEmitter {
     return this.byHash.get(hashOrNumber.toLowerCase() as Hex);
   }
 
-  /** State at a block, or an error like a pruning node's when it has been discarded. */
+  /**
+   * State at a block (the best block when no hash is given), or the error a pruning node answers
+   * when it has discarded it: the block is older than the state window, or past `keepStates`.
+   * The wording is Substrate's: the backend's `state_at` fails with
+   * `sp_blockchain::Error::UnknownBlock("State already discarded for {hash:?}")`, which the state
+   * RPC wraps as `4003 Client error: …` (sc-client-db, sc-rpc-api state errors).
+   */
   stateAt(hash: Hex | undefined): State {
     const block = this.block(hash);
     if (!block)
@@ -159,9 +178,17 @@ export class Chain extends EventEmitter {
         4003,
         `Client error: UnknownBlock: Header was not found in the database: ${hash}`,
       );
-    if (!block.state)
-      throw new RpcError(4003, `Client error: State already discarded for ${block.hash}`);
+    if (!block.state || !this.stateKept(block.number))
+      throw new RpcError(
+        4003,
+        `Client error: UnknownBlock: State already discarded for ${block.hash}`,
+      );
     return block.state;
+  }
+
+  /** Whether the state of block `number` is still queryable (within the state window). */
+  stateKept(number: number): boolean {
+    return this.stateWindow === null || number >= this.best.number - this.stateWindow;
   }
 
   /**
@@ -577,12 +604,21 @@ export class Chain extends EventEmitter {
       ),
       256,
     );
+    // Blocks after genesis carry Aura's pre-runtime digest (the slot, from the chain clock), as an
+    // Aura chain's do; so, as on a real chain, a restarted devnet has the same genesis hash (same
+    // spec) but other block hashes from block 1 on.
+    const slot = new Uint8Array(8);
+    new DataView(slot.buffer).setBigUint64(
+      0,
+      BigInt(Math.floor(timestampMs / this.blockTimeMs)),
+      true,
+    );
     const header = this.runtime.registry.createType<Header>('Header', {
       parentHash,
       number,
       stateRoot,
       extrinsicsRoot,
-      digest: { logs: [] },
+      digest: { logs: number === 0 ? [] : [{ PreRuntime: [AURA_ENGINE_ID, u8aToHex(slot)] }] },
     });
     return { number, hash: u8aToHex(header.hash) as Hex, header, extrinsics, timestampMs, state };
   }

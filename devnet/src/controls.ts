@@ -213,6 +213,18 @@ export class Controls {
     this.chain.finalityLag = blocks;
   }
 
+  /**
+   * Models a pruning node: from now on, state queries at a block more than `blocks` behind the
+   * best block fail with `4003 … State already discarded for 0x…` (null: no window). Headers and
+   * bodies stay available.
+   */
+  setStateWindow(blocks: number | null): { stateWindow: number | null } {
+    if (blocks !== null && (!Number.isInteger(blocks) || blocks < 0))
+      fail('the state window must be a whole number of blocks, or null for none');
+    this.chain.stateWindow = blocks;
+    return { stateWindow: blocks };
+  }
+
   private requireSubnet(netuid: number): void {
     if (this.state.get(PALLET, 'networksAdded', netuid)?.toString() !== 'true')
       fail(`subnet ${netuid} does not exist`);

@@ -99,5 +99,8 @@ export class Devnet {
     );
     m('delaySubmissions', ([ms]) => c.delaySubmissions(Number(ms ?? 0)));
     m('setFinalityLag', ([blocks]) => c.setFinalityLag(Number(blocks)));
+    m('setStateWindow', ([blocks]) =>
+      c.setStateWindow(blocks === undefined || blocks === null ? null : Number(blocks)),
+    );
   }
 }

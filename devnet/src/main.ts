@@ -10,6 +10,8 @@ const USAGE = `Usage: devnet [options]
   --block-time <ms>   Time between blocks (default 12000); blocks also come on demand
   --manual            Produce blocks only on demand (devnet_advanceBlocks)
   --finality-lag <n>  Blocks finality trails the best block (default 2)
+  --state-window <n>  Keep state for queries only at the last n blocks, as a pruning node
+                      (older: 4003 State already discarded); default: no window
   --netuid <n>        Demo subnet (default ${DEMO_NETUID})
   --runtime <profile> Runtime generation to mirror: ${RUNTIME_PROFILES.join(', ')} (default ${DEFAULT_RUNTIME_PROFILE})
   --omit <items>      Leave items out of the metadata, comma-separated: Pallet, Pallet.StorageItem,
@@ -27,6 +29,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
         'block-time': { type: 'string', default: '12000' },
         manual: { type: 'boolean', default: false },
         'finality-lag': { type: 'string', default: '2' },
+        'state-window': { type: 'string' },
         netuid: { type: 'string', default: String(DEMO_NETUID) },
         runtime: { type: 'string', default: DEFAULT_RUNTIME_PROFILE },
         omit: { type: 'string', default: '' },
@@ -41,9 +44,10 @@ export async function main(argv: string[]): Promise<number | undefined> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const numbers = ['port', 'block-time', 'finality-lag', 'netuid'] as const;
+  const numbers = ['port', 'block-time', 'finality-lag', 'netuid', 'state-window'] as const;
   for (const name of numbers) {
-    if (!/^\d+$/.test(values[name])) {
+    const value = values[name];
+    if (value !== undefined && !/^\d+$/.test(value)) {
       process.stderr.write(`devnet: --${name} needs a whole number, got "${values[name]}"\n`);
       return 2;
     }
@@ -65,6 +69,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
       port: Number(values.port),
       blockTimeMs: Number(values['block-time']),
       finalityLag: Number(values['finality-lag']),
+      stateWindow: values['state-window'] === undefined ? null : Number(values['state-window']),
       autoBlocks: !values.manual,
       runtime: profile.name,
       omit,
@@ -79,7 +84,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
   endpoint   ${devnet.url}
   genesis    ${devnet.chain.genesisHash}
   runtime    ${profile.name} (spec ${devnet.chain.runtime.version.specVersion}): ${profile.mirrors}${omit.length ? `\n  omitted    ${omit.join(', ')}` : ''}
-  blocks     ${values.manual ? 'on demand (devnet_advanceBlocks)' : `every ${values['block-time']} ms`}, finality ${values['finality-lag']} behind
+  blocks     ${values.manual ? 'on demand (devnet_advanceBlocks)' : `every ${values['block-time']} ms`}, finality ${values['finality-lag']} behind${values['state-window'] === undefined ? '' : `, state kept for ${values['state-window']} blocks`}
   subnet     ${values.netuid} (tempo 10, rate limit 5 blocks, commit-reveal off)
 
 Dev accounts (well-known development keys, never use them on a real network):

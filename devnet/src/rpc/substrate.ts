@@ -15,7 +15,7 @@ export function headerJson(block: Block) {
     number: hex(block.number),
     stateRoot: header.stateRoot.toHex(),
     extrinsicsRoot: header.extrinsicsRoot.toHex(),
-    digest: { logs: [] },
+    digest: { logs: header.digest.logs.map((log) => log.toHex()) },
   };
 }
 
@@ -94,8 +94,10 @@ export function registerSubstrateMethods(server: RpcServer, chain: Chain, chainN
     ...heads('finalized', () => chain.finalized),
   });
 
+  // Runtime version, metadata and runtime calls need the block's state (the runtime code in it):
+  // at a block whose state was discarded they fail as the storage queries do.
   const runtimeVersion = ([hash]: unknown[]) => {
-    blockAt(chain, hash);
+    chain.stateAt(optionalHash(hash));
     return runtime.version;
   };
   server.method('state_getRuntimeVersion', runtimeVersion);
@@ -110,14 +112,14 @@ export function registerSubstrateMethods(server: RpcServer, chain: Chain, chainN
     },
   });
   server.method('state_getMetadata', ([hash]) => {
-    blockAt(chain, hash);
+    chain.stateAt(optionalHash(hash));
     return runtime.metadataHex;
   });
   // Runtime APIs: Core_version and the Metadata API (version 2), as RuntimeVersion.apis lists
   // them; @polkadot/api then loads metadata through Metadata_metadata_at_version. Any other
   // runtime API answers as a node whose runtime does not export it.
   server.method('state_call', ([name, data, hash]) => {
-    blockAt(chain, hash);
+    chain.stateAt(optionalHash(hash));
     const input = hexToU8a(data === undefined || data === null ? '0x' : String(data));
     switch (String(name)) {
       case 'Core_version':
