@@ -1,9 +1,13 @@
 // Runs inside `firebase emulators:exec` for `npm start`: loads the sample leads (each curated lead
 // fires the trigger; together they make one publish), creates the dashboard's demo auditor, then
-// prints every weight_transactions document as it is written, until Ctrl-C.
+// prints every weight_transactions document as it is written, until Ctrl-C. It also stands in for
+// Cloud Scheduler (the Functions emulator never fires scheduledPublish: it is called here every
+// DEMO_SCHEDULE_SECONDS, default 3600 as PUBLISH_SCHEDULE's every 60 minutes), and exports the
+// emulators' data right after each write-ahead record and each outcome.
 import { initializeApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { getFirestore } from 'firebase-admin/firestore';
+import { serialExporter } from './demo-export.mjs';
 import { sampleLeads } from './sample-leads.mjs';
 
 const projectId = process.env.GCLOUD_PROJECT;
@@ -20,7 +24,7 @@ const auditor = restoredAuditor
   : await auth.createUser({ ...DEMO_AUDITOR, emailVerified: true, displayName: 'Demo auditor' });
 await auth.setCustomUserClaims(auditor.uid, { auditor: true });
 const hub = await fetch(`http://${process.env.FIREBASE_EMULATOR_HUB}/emulators`);
-const { hosting } = await hub.json();
+const { hosting, functions } = await hub.json();
 const dashboard = `http://${hosting.host}:${hosting.port}/`;
 const restored = (await db.collection('weight_transactions').count().get()).data().count;
 if (!(await db.collection('curated_leads').limit(1).get()).empty) {
@@ -36,32 +40,59 @@ if (!(await db.collection('curated_leads').limit(1).get()).empty) {
   );
 }
 
-// Exported after each new attempt (at most every 10 s), so even a kill -9 of every process keeps
-// the audit trail up to the last export.
-let exportTimer;
-const exportSoon = () => {
-  const hub = process.env.FIREBASE_EMULATOR_HUB;
-  if (!hub || !process.env.DEMO_DATA_DIR || exportTimer) return;
-  exportTimer = setTimeout(async () => {
-    exportTimer = undefined;
-    await fetch(`http://${hub}/_admin/export`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ path: process.env.DEMO_DATA_DIR, initiatedBy: 'demo' }),
-    }).catch(() => undefined);
-  }, 10_000);
+// The emulators' data is exported right after each weight_transactions record is written ahead
+// (`submitting`) and after each outcome, so even a kill -9 of every process keeps the audit trail
+// up to its last record. Exports never overlap: what is written during one is exported by at most
+// one more, right after it (a burst costs one extra export, not one each).
+const exporter =
+  process.env.FIREBASE_EMULATOR_HUB && process.env.DEMO_DATA_DIR
+    ? serialExporter({ hub: process.env.FIREBASE_EMULATOR_HUB, path: process.env.DEMO_DATA_DIR })
+    : undefined;
+
+// Cloud Scheduler's part: the Functions emulator never fires scheduledPublish by itself, so it is
+// called here as Cloud Scheduler calls it, every DEMO_SCHEDULE_SECONDS.
+const scheduleSeconds = Number(process.env.DEMO_SCHEDULE_SECONDS ?? 3600);
+if (!Number.isFinite(scheduleSeconds) || scheduleSeconds <= 0)
+  throw new Error(`DEMO_SCHEDULE_SECONDS must be a positive number, got ${scheduleSeconds}`);
+const fireSchedule = async () => {
+  const functionsHost = `${functions.host}:${functions.port}`;
+  try {
+    const backends = await (await fetch(`http://${functionsHost}/backends`)).json();
+    const trigger = backends.backends
+      .flatMap((b) => b.functionTriggers)
+      .find((t) => t.entryPoint === 'scheduledPublish' || t.name === 'scheduledPublish');
+    if (!trigger) throw new Error('scheduledPublish is not loaded');
+    // The emulator serves a trigger under its id with the instance suffix "-0".
+    const response = await fetch(
+      `http://${functionsHost}/functions/projects/${projectId}/triggers/${trigger.id}-0`,
+      {
+        method: 'POST',
+        headers: {
+          'X-CloudScheduler-JobName': 'firebase-schedule-scheduledPublish-us-central1',
+          'X-CloudScheduler-ScheduleTime': new Date().toISOString(),
+        },
+      },
+    );
+    if (!response.ok) throw new Error(`scheduledPublish answered ${response.status}`);
+    console.log(`\nschedule: scheduledPublish fired (${new Date().toISOString()})`);
+  } catch (error) {
+    console.error(`\nschedule: scheduledPublish could not be fired: ${error.message}`);
+  }
 };
+setInterval(fireSchedule, scheduleSeconds * 1000);
 
 const seen = new Map();
+let restoredRecords = true;
 db.collection('weight_transactions')
   .orderBy('ts', 'asc')
   .onSnapshot((snapshot) => {
+    let written = false;
     for (const doc of snapshot.docs) {
       const t = doc.data();
       // Each state of a record once: written ahead as submitting, then its outcome.
       if (seen.get(doc.id) === t.status) continue;
       seen.set(doc.id, t.status);
-      exportSoon();
+      written = true;
       const where =
         t.block_number === null ? '' : ` in block #${t.block_number} (${t.transaction_hash})`;
       console.log(
@@ -70,11 +101,16 @@ db.collection('weight_transactions')
       console.log(`  uids ${JSON.stringify(t.uids)} → u16 ${JSON.stringify(t.weights_u16)}`);
       if (t.error_code) console.log(`  ${t.error_code}: ${t.error_message}`);
     }
+    // The first snapshot of a restart is what was restored (exported already); anything new is
+    // exported now.
+    if (written && !(restoredRecords && restored > 0)) exporter?.request();
+    restoredRecords = false;
   });
 
 console.log(`
 The pipeline keeps running (devnet ${process.env.DEVNET_URL}, subnet ${process.env.DEMO_NETUID}).
 Dashboard: ${dashboard}  (sign in as ${DEMO_AUDITOR.email}, password ${DEMO_AUDITOR.password})
+scheduledPublish is fired every ${scheduleSeconds} s (DEMO_SCHEDULE_SECONDS), as Cloud Scheduler would.
 In another terminal:
   npm run lead                 write one more curated lead (a new publish once the rate limit allows)
   npx weights history          the audit trail (FIRESTORE_EMULATOR_HOST=127.0.0.1:8080)
