@@ -168,5 +168,5 @@ describe('weights publish, hash commit-reveal subnet', () => {
     const history = await weights(['history']);
     expect(history.stdout).toContain(`reveals commit ${commit.record.id}`);
     expect(history.stdout).toMatch(new RegExp(`${commit.record.id}\\s+reveal revealed #\\d+`));
-  });
+  }, 180_000);
 });

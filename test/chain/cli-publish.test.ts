@@ -73,8 +73,9 @@ describe('weights publish', () => {
     const run = await weights(['publish', '--json', '--now', NOW]);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
+    // Landed: included, or already finalized by the time the node answered (both are correct).
+    expect(['included', 'finalized']).toContain(result.status);
     expect(result).toMatchObject({
-      status: 'included',
       netuid: NETUID,
       allocation: [
         { uid: 1, u16: 65535 },

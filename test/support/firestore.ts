@@ -2,6 +2,7 @@
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import { inject } from 'vitest';
+import { waitFor } from './wait';
 
 export interface TestFirestore {
   db: Firestore;
@@ -22,9 +23,15 @@ export function testFirestore(name: string): TestFirestore {
     projectId,
     host,
     async clear() {
+      // 409 while a transaction of an earlier test still holds a lock: wait for it to end (the
+      // emulator times locks out), so one test's failure does not fail the tests after it.
       const url = `http://${host}/emulator/v1/projects/${projectId}/databases/(default)/documents`;
-      const response = await fetch(url, { method: 'DELETE' });
-      if (!response.ok) throw new Error(`clearing the emulator failed: ${response.status}`);
+      let status = 0;
+      await waitFor(async () => {
+        status = (await fetch(url, { method: 'DELETE' })).status;
+        return status < 300 || status !== 409;
+      }, 60_000);
+      if (status >= 300) throw new Error(`clearing the emulator failed: ${status}`);
     },
     async close() {
       await db.terminate();

@@ -85,7 +85,8 @@ describe('classifyCreatedAt', () => {
   it.each(cases)('%s', (_name, value, expected) => {
     const started = performance.now();
     const result = classifyCreatedAt(value, NOW);
-    expect(performance.now() - started).toBeLessThan(50);
+    // A ceiling for the algorithm (no backtracking parse of a long string), not for the machine.
+    expect(performance.now() - started).toBeLessThan(500);
     if (typeof expected === 'number') expect(result).toEqual({ ok: true, micros: expected });
     else expect(result).toMatchObject({ ok: false, reason: expected });
   });

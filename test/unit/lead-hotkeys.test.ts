@@ -13,8 +13,9 @@ describe('canonicalHotkey on hostile values', () => {
     for (const value of ['z'.repeat(100_000), `${alice}${'z'.repeat(30_000)}`, ' '.repeat(1e6)]) {
       const started = performance.now();
       expect(canonicalHotkey(value)).toBeUndefined();
-      // Room for a loaded machine: decoding 100 KB took 47 s, 30 KB 3.7 s.
-      expect(performance.now() - started).toBeLessThan(100);
+      // A ceiling for the algorithm, not the machine: decoding 100 KB took 47 s, 30 KB 3.7 s;
+      // the length check takes microseconds, so a loaded machine stays far below it.
+      expect(performance.now() - started).toBeLessThan(1_000);
     }
   });
 
