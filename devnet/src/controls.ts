@@ -34,6 +34,7 @@ const SUBNET_ITEMS = new Set([
   'weightsVersionKey',
   'commitRevealWeightsEnabled',
   'revealPeriodEpochs',
+  'activityCutoff',
   'mechanismCountCurrent',
   'subnetOwnerHotkey',
 ]);

@@ -17,9 +17,14 @@ const store = testFirestore('runtime-items');
 afterAll(() => store.close());
 const NETUID = 61;
 
+// Items the current profile does not have at all (the older runtimes' name for the minimum
+// stake): its metadata already lacks them, so there is nothing to remove.
+const NOT_IN_CURRENT = new Set<ItemName>(['SubtensorModule.WeightsMinStake']);
+
 /** What a publish reports on a runtime without `item`, with commit-reveal off or on. */
 async function publishWithout(item: ItemName, commitReveal: boolean) {
-  const chain = await startTestChain({ finalityLag: 0, omit: [item] });
+  const omit = NOT_IN_CURRENT.has(item) ? [] : [item];
+  const chain = await startTestChain({ finalityLag: 0, omit });
   try {
     sealOnSubmit(chain);
     const miners = await setupSubnet(chain, {

@@ -650,6 +650,8 @@ function build(profile: RuntimeProfile, omit: ReadonlySet<string>, blockTimeMs: 
     },
     { name: 'Tempo', keys: [u16Key], value: t.u16, fallback: le('u16', defaults.tempo) },
     { name: 'ValidatorPermit', keys: [u16Key], value: t.sequence(t.bool), fallback: le('u8', 0) },
+    // Blocks after which a neuron whose LastUpdate is older counts as inactive (DefaultActivityCutoff).
+    { name: 'ActivityCutoff', keys: [u16Key], value: t.u16, fallback: le('u16', 5000) },
     { name: profile.stakeItem, value: t.u64, fallback: le('u64', 0) },
     {
       name: 'TotalHotkeyAlpha',

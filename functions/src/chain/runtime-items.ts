@@ -78,6 +78,26 @@ export const RUNTIME_ITEMS = {
     need: 'optional',
     without: 'no permit check before sending: the chain decides',
   },
+  'SubtensorModule.ActivityCutoff': {
+    kind: 'storage',
+    need: 'optional',
+    without: "health: subtensor's default cutoff, 5000 blocks (not used to publish)",
+  },
+  'SubtensorModule.TotalHotkeyAlpha': {
+    kind: 'storage',
+    need: 'optional',
+    without: "health: the validator's stake is not checked (not used to publish)",
+  },
+  'SubtensorModule.StakeThreshold': {
+    kind: 'storage',
+    need: 'optional',
+    without: 'health: WeightsMinStake (older runtimes), else no minimum stake to check',
+  },
+  'SubtensorModule.WeightsMinStake': {
+    kind: 'storage',
+    need: 'optional',
+    without: 'health: StakeThreshold (current runtimes), else no minimum stake to check',
+  },
   'SubtensorModule.CommitRevealWeightsEnabled': {
     kind: 'storage',
     need: 'optional',
