@@ -237,46 +237,38 @@ async function revealHash(
   decision: Decision,
 ): Promise<Outcome> {
   const { config, signer } = request;
-  // A retry after the reveal was sent: the window checks below were passed when it was signed.
-  if (decision.sent) {
-    const tx = api.tx(decision.sent.signed.hex);
-    return deliver({
-      api,
-      items,
-      tx,
-      signer,
-      config,
-      sent: committedReveal(commit, best),
-      decision,
-    });
-  }
-  // The reveal lands in the next block at the earliest.
-  const next = best + 1;
   const base = committedReveal(commit, best);
-  if (next < commit.first_reveal_block) {
-    return {
-      ...base,
-      status: 'skipped',
-      error_code: 'RevealNotYet',
-      reason: `the reveal window opens at block ${commit.first_reveal_block}, in about ${Math.round((commit.first_reveal_block - best) * items.blockSeconds())} s`,
-    };
+  // A retry after the reveal was sent sends it again: its window was checked when it was signed.
+  if (!decision.sent) {
+    // The reveal lands in the next block at the earliest.
+    const next = best + 1;
+    if (next < commit.first_reveal_block) {
+      return {
+        ...base,
+        status: 'skipped',
+        error_code: 'RevealNotYet',
+        reason: `the reveal window opens at block ${commit.first_reveal_block}, in about ${Math.round((commit.first_reveal_block - best) * items.blockSeconds())} s`,
+      };
+    }
+    if (next > commit.last_reveal_block) {
+      return {
+        ...base,
+        status: 'failed',
+        error_code: 'RevealWindowMissed',
+        reason: `the reveal window (blocks ${commit.first_reveal_block}–${commit.last_reveal_block}) passed before a run could reveal`,
+        retryable: false,
+      };
+    }
   }
-  if (next > commit.last_reveal_block) {
-    return {
-      ...base,
-      status: 'failed',
-      error_code: 'RevealWindowMissed',
-      reason: `the reveal window (blocks ${commit.first_reveal_block}–${commit.last_reveal_block}) passed before a run could reveal`,
-      retryable: false,
-    };
-  }
-  const tx = items.call('SubtensorModule.reveal_weights')(
-    config.netuid,
-    commit.uids,
-    commit.values,
-    commit.salt ?? [],
-    BigInt(commit.version_key),
-  );
+  const tx = decision.sent
+    ? api.tx(decision.sent.signed.hex)
+    : items.call('SubtensorModule.reveal_weights')(
+        config.netuid,
+        commit.uids,
+        commit.values,
+        commit.salt ?? [],
+        BigInt(commit.version_key),
+      );
   return deliver({
     api,
     items,

@@ -103,11 +103,22 @@ export async function acquireLease(
   nowMs: number,
   termMs = LEASE_TERM_MS,
 ): Promise<boolean> {
+  return changeLease(db, (lease) =>
+    leaseActive(lease, nowMs) && lease.holder !== holder
+      ? undefined
+      : leaseFor(holder, nowMs, termMs),
+  );
+}
+
+/** Writes the lease `change` returns for the stored one, in a transaction; false when it returns none. */
+async function changeLease(
+  db: Firestore,
+  change: (lease: Lease | null) => Lease | undefined,
+): Promise<boolean> {
   return db.runTransaction(async (tx) => {
-    const { lease } = await read(db, tx);
-    if (leaseActive(lease, nowMs) && lease.holder !== holder) return false;
-    write(db, tx, { lease: leaseFor(holder, nowMs, termMs) });
-    return true;
+    const next = change((await read(db, tx)).lease);
+    if (next) write(db, tx, { lease: next });
+    return next !== undefined;
   });
 }
 
@@ -126,12 +137,11 @@ export async function renewLease(
   nowMs: number,
   termMs = LEASE_TERM_MS,
 ): Promise<boolean> {
-  return db.runTransaction(async (tx) => {
-    const { lease } = await read(db, tx);
-    if (lease?.holder !== holder) return false;
-    write(db, tx, { lease: { ...lease, expires_at: Timestamp.fromMillis(nowMs + termMs) } });
-    return true;
-  });
+  return changeLease(db, (lease) =>
+    lease?.holder === holder
+      ? { ...lease, expires_at: Timestamp.fromMillis(nowMs + termMs) }
+      : undefined,
+  );
 }
 
 /**
