@@ -6,7 +6,8 @@
  *   rollups), then request a publish (after the lead is stored: the buyer never waits for it).
  * - onCuratedLeadUpdated, onCuratedLeadDeleted: a curated lead was changed or deleted → record
  *   what it now counts for; no publish (the next one counts the change).
- * - scheduledPublish: every hour by default → sweep queued sourced leads, request a publish.
+ * - scheduledPublish: every hour by default → sweep queued sourced leads, request a publish,
+ *   then check the weights' health (validator_state/health, log entry, optional webhook).
  * - publishWeightsTask: the one place that signs and submits; one at a time
  *   (maxConcurrentDispatches 1), retried with backoff on transient failures.
  * - onSourcedLeadCreated: review a miner's sourced lead, or queue it while a publish runs.
@@ -30,6 +31,7 @@ import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { onTaskDispatched } from 'firebase-functions/v2/tasks';
 import {
   CURATED_LEADS_COLLECTION,
+  HEALTH_WEBHOOK_URL,
   PUBLISHER_SERVICE_ACCOUNT,
   PUBLISH_SCHEDULE,
   TRIGGERS_SERVICE_ACCOUNT,
@@ -83,9 +85,27 @@ export const onCuratedLeadDeleted = onDocumentDeleted(curatedLead, (event) =>
   ),
 );
 
+// Also the weight-health check (functions/src/health), the one sender of its webhook: the
+// webhook's secret is bound here only; the check loads the chain modules when it runs.
 export const scheduledPublish = onSchedule(
-  { schedule: PUBLISH_SCHEDULE, serviceAccount: TRIGGERS_SERVICE_ACCOUNT },
-  (event) => requests.onSchedule(deps(), event.scheduleTime),
+  {
+    schedule: PUBLISH_SCHEDULE,
+    serviceAccount: TRIGGERS_SERVICE_ACCOUNT,
+    secrets: [HEALTH_WEBHOOK_URL],
+    timeoutSeconds: 300,
+    memory: '512MiB',
+  },
+  (event) =>
+    requests.onSchedule(
+      {
+        ...deps(),
+        health: {
+          webhookUrl: () => HEALTH_WEBHOOK_URL.value(),
+          write: (entry) => logger.write(entry),
+        },
+      },
+      event.scheduleTime,
+    ),
 );
 
 export const publishWeightsTask = onTaskDispatched<PublishTask>(

@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionsLockDifferences } from '../../scripts/functions-lock.mjs';
 import { LOAD_TIME_SETTINGS } from '../../functions/src/config/params';
+import { HEALTH_ENV } from '../../functions/src/health/config';
 import { PUBLISH_ENV } from '../../functions/src/config/publishing';
 import { SCORING_ENV } from '../../functions/src/config/scoring';
 
@@ -204,6 +205,11 @@ describe('the manifest firebase deploy reads', () => {
   });
 
   it('runs the publisher as its own service account, the only one with the hotkey', () => {
+    // The health webhook's URL goes to the one function that sends (the schedule), only.
+    const secrets: Record<string, { key: string }[]> = {
+      publishWeightsTask: [{ key: 'VALIDATOR_HOTKEY' }],
+      scheduledPublish: [{ key: 'HEALTH_WEBHOOK_URL' }],
+    };
     for (const [name, endpoint] of endpoints()) {
       const publisher = name === 'publishWeightsTask';
       expect(endpoint.serviceAccountEmail, name).toBe(
@@ -211,16 +217,16 @@ describe('the manifest firebase deploy reads', () => {
           ? '{{ params.PUBLISHER_SERVICE_ACCOUNT }}'
           : '{{ params.TRIGGERS_SERVICE_ACCOUNT }}',
       );
-      expect(endpoint.secretEnvironmentVariables ?? [], name).toEqual(
-        publisher ? [{ key: 'VALIDATOR_HOTKEY' }] : [],
-      );
+      expect(endpoint.secretEnvironmentVariables ?? [], name).toEqual(secrets[name] ?? []);
     }
   });
 
   it('has every deploy-time setting as a param, with a default and a description', () => {
-    const settings = [...Object.values(PUBLISH_ENV), ...Object.values(SCORING_ENV)].filter(
-      (name) => !(LOAD_TIME_SETTINGS as readonly string[]).includes(name),
-    );
+    const settings = [
+      ...Object.values(PUBLISH_ENV),
+      ...Object.values(SCORING_ENV),
+      ...Object.values(HEALTH_ENV),
+    ].filter((name) => !(LOAD_TIME_SETTINGS as readonly string[]).includes(name));
     const expected = [
       ...settings,
       'UNCHANGED_REPUBLISH_MINUTES',
@@ -273,7 +279,7 @@ describe('the manifest firebase deploy reads', () => {
       onCuratedLeadUpdated: ['weights-triggers@', []],
       onCuratedLeadDeleted: ['weights-triggers@', []],
       onSourcedLeadCreated: ['weights-triggers@', []],
-      scheduledPublish: ['weights-triggers@', []],
+      scheduledPublish: ['weights-triggers@', ['HEALTH_WEBHOOK_URL']],
       publishWeightsTask: ['weights-publisher@', ['VALIDATOR_HOTKEY']],
     });
   });

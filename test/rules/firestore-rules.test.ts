@@ -66,6 +66,8 @@ interface Target {
   data: Record<string, unknown>;
   /** Who may read it; nobody may write anything. */
   readers: readonly Actor[];
+  /** Only the document may be read, not a list of its collection (which holds others). */
+  getOnly?: boolean;
 }
 
 const TARGETS: readonly Target[] = [
@@ -86,13 +88,23 @@ const TARGETS: readonly Target[] = [
   },
   { path: 'validator_state/publisher', data: { leaseHolder: 'instance-a', epoch: 3 }, readers: [] },
   { path: 'validator_state/publisher/requests/req-1', data: { state: 'pending' }, readers: [] },
+  // The weight-health verdict: the dashboard's banner reads it; nothing under it, nothing beside it.
+  {
+    path: 'validator_state/health',
+    data: { status: 'warning', incident: null },
+    readers: ['auditor', 'admin'],
+    getOnly: true,
+  },
+  { path: 'validator_state/health/more/doc-1', data: { anything: true }, readers: [] },
   { path: 'unknown_collection/doc-1', data: { anything: true }, readers: [] },
 ];
 
 const CASES = TARGETS.flatMap((target) =>
   (Object.keys(ACTORS) as Actor[]).flatMap((actor) =>
     (Object.keys(OPERATIONS) as Operation[]).map((operation) => {
-      const allowed = READS.includes(operation) && target.readers.includes(actor);
+      const allowed =
+        (target.getOnly ? operation === 'get' : READS.includes(operation)) &&
+        target.readers.includes(actor);
       const title = `${actor} ${allowed ? 'can' : 'cannot'} ${operation}`;
       return { path: target.path, actor, operation, allowed, title };
     }),

@@ -64,7 +64,12 @@ export async function functionsProject(
   cpSync(join(ROOT, 'functions/package.json'), join(functionsDir, 'package.json'));
   symlinkSync(join(ROOT, 'node_modules'), join(functionsDir, 'node_modules'), 'dir');
   writeFunctionsEnv(functionsDir, projectId, params);
-  writeFileSync(join(functionsDir, '.secret.local'), 'VALIDATOR_HOTKEY=//Alice\n');
+  // HEALTH_WEBHOOK_URL is bound to scheduledPublish: without a value here the emulator would ask
+  // Secret Manager for it. `none`: no webhook (a test writes its receiver's URL instead).
+  writeFileSync(
+    join(functionsDir, '.secret.local'),
+    'VALIDATOR_HOTKEY=//Alice\nHEALTH_WEBHOOK_URL=none\n',
+  );
   const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
   const config = JSON.parse(readFileSync(join(ROOT, 'firebase.json'), 'utf8'));
   delete config.functions[0].predeploy;

@@ -24,6 +24,9 @@ import * as logs from '../logs/pipeline';
 import type { FollowUp } from '../publishing/reveal';
 import type { PublishResult } from '../publishing/result';
 import { dryRunPublish, runPublishCycle } from '../publishing/run';
+import { healthLines } from '../health/format';
+import type { HealthDoc } from '../health/incidents';
+import { evaluateNow, healthRef } from '../health/run';
 import { hotkeyImport } from './hotkey-import';
 import { checkSummary, printCheck, rebuildWithProgress } from './rollups';
 import { users } from './users';
@@ -40,6 +43,8 @@ Commands:
                audited cycle as the functions (lease, reveal of open commits, one
                weight_transactions document, trigger "cli")
   history      List recent weight transactions (the audit trail)
+  health       Judge the weights' health from the chain and the audit trail: ok, warning
+               or critical, with the reasons and numbers (exit code 1 unless ok)
   hotkey import  Store a Bittensor wallet hotkey in Secret Manager (see weights hotkey import --help)
   users grant-auditor <email>  Let a user read the weight history (see weights users --help)
   rollups rebuild  Rebuild the lead rollups from every lead (once after the first deploy;
@@ -76,6 +81,14 @@ Options for history:
   --failed             Only attempts that did not land
   --json               Print the documents as JSON
   --project <id>       As above
+
+Options for health:
+  --json               Print the evaluation (and what validator_state/health records) as JSON
+  --validator <ss58>   The validator hotkey (default: the newest record of the audit trail)
+  --endpoint <name>    As for publish (default SUBTENSOR_NETWORK)
+  --netuid <N>         As for publish (default NETUID)
+  --project <id>       As above
+  It only reads: no record, no log entry, no webhook (the hourly run does those).
 
 Firestore: the emulator when FIRESTORE_EMULATOR_HOST is set, otherwise the project's database
 through Application Default Credentials.`;
@@ -123,6 +136,7 @@ export async function run(
     if (command === 'score') return await score(rest, env);
     if (command === 'publish') return await publish(rest, env);
     if (command === 'history') return await history(rest, env);
+    if (command === 'health') return await health(rest, env);
     if (command === 'hotkey' && rest[0] === 'import') return await hotkeyImport(rest.slice(1), env);
     if (command === 'users') return await users(rest, env);
     if (command === 'rollups' && rest[0] === 'rebuild') return await rebuild(rest.slice(1), env);
@@ -286,6 +300,61 @@ async function history(args: readonly string[], env: NodeJS.ProcessEnv): Promise
   else if (transactions.length === 0) process.stdout.write('No weight transactions recorded yet\n');
   else for (const line of historyLines(transactions)) process.stdout.write(`${line}\n`);
   return 0;
+}
+
+const HEALTH_OPTIONS = {
+  json: { type: 'boolean' },
+  validator: { type: 'string' },
+  endpoint: { type: 'string' },
+  netuid: { type: 'string' },
+  project: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+async function health(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseFlags(args, HEALTH_OPTIONS);
+  if (values.help) return help();
+  const runEnv = { ...env };
+  if (values.endpoint !== undefined) {
+    try {
+      resolveEndpoint(values.endpoint);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    runEnv.SUBTENSOR_NETWORK = values.endpoint;
+  }
+  if (values.netuid !== undefined) {
+    const netuid = parseNumberFlag('--netuid', values.netuid);
+    if (!Number.isInteger(netuid) || netuid < 1 || netuid > 65535)
+      throw new UsageError(`--netuid must be 1..65535`);
+    runEnv.NETUID = String(netuid);
+  }
+  if (values.validator !== undefined && !/^[1-9A-HJ-NP-Za-km-z]{46,48}$/.test(values.validator))
+    throw new UsageError('--validator needs an SS58 address');
+  return withFirestore(values.project, runEnv, async (db) => {
+    const evaluation = await evaluateNow({
+      db,
+      log: quietLogger,
+      env: runEnv,
+      validator: values.validator,
+    });
+    const recorded = (await healthRef(db).get()).data() as HealthDoc | undefined;
+    if (values.json) {
+      const summary = recorded && {
+        status: recorded.status,
+        since: recorded.since,
+        incident: recorded.incident,
+        last_delivery: recorded.deliveries[0] ?? null,
+        closed_incidents: recorded.incidents.length,
+      };
+      process.stdout.write(
+        `${JSON.stringify({ ...evaluation, recorded: summary ?? null }, null, 2)}\n`,
+      );
+    } else
+      for (const line of healthLines(evaluation, recorded))
+        process.stdout.write(`${escapeControl(line)}\n`);
+    return evaluation.status === 'ok' ? 0 : 1;
+  });
 }
 
 /** Runs `work` with a Firestore client for the project, closed afterwards. */

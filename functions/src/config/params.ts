@@ -14,11 +14,18 @@
  * reach the run time but not the trigger, which was already read: so they are not params.
  */
 import { defineBoolean, defineInt, defineSecret, defineString } from 'firebase-functions/params';
+import { HEALTH_DEFAULTS, HEALTH_ENV, HEALTH_WEBHOOK_SECRET } from '../health/config';
 import { PUBLISH_DEFAULTS, PUBLISH_ENV } from './publishing';
 import { DEFAULT_SCORING_CONFIG, SCORING_ENV } from './scoring';
 
 /** The validator hotkey, in Secret Manager; bound only to the function that signs. */
 export const VALIDATOR_HOTKEY = defineSecret('VALIDATOR_HOTKEY');
+
+/**
+ * The weight-health webhook's URL (Slack and Discord keep the key in it), in Secret Manager; bound
+ * only to scheduledPublish, the function that sends. `none` when there is no webhook.
+ */
+export const HEALTH_WEBHOOK_URL = defineSecret(HEALTH_WEBHOOK_SECRET);
 
 /** Read at load from functions/.env (see above): Cloud Scheduler syntax, default every 60 minutes. */
 export const PUBLISH_SCHEDULE = process.env.PUBLISH_SCHEDULE?.trim() || 'every 60 minutes';
@@ -155,6 +162,58 @@ export const params = [
     description:
       'auto: count from the lead rollups where they cover the window; full_scan: read every lead',
     input: { select: { options: [{ value: 'auto' }, { value: 'full_scan' }] } },
+  }),
+  defineString(HEALTH_ENV.warningFraction, {
+    default: String(HEALTH_DEFAULTS.warningFraction),
+    description: 'Health: warning once LastUpdate is this fraction of ActivityCutoff old (0.01-1)',
+    input: decimal,
+  }),
+  defineString(HEALTH_ENV.criticalFraction, {
+    default: String(HEALTH_DEFAULTS.criticalFraction),
+    description: 'Health: critical once LastUpdate is this fraction of ActivityCutoff old (0.01-1)',
+    input: decimal,
+  }),
+  defineInt(HEALTH_ENV.failureCount, {
+    default: HEALTH_DEFAULTS.failureCount,
+    description: 'Health: warning after this many failed attempts in a row (1 to 1000)',
+    input: wholeNumber('attempts'),
+  }),
+  defineString(HEALTH_ENV.stakeMargin, {
+    default: String(HEALTH_DEFAULTS.stakeMargin),
+    description:
+      'Health: warning when stake is below the minimum to set weights times (1 + margin)',
+    input: decimal,
+  }),
+  defineInt(HEALTH_ENV.reminderMinutes, {
+    default: HEALTH_DEFAULTS.reminderMinutes,
+    description:
+      'Health: webhook reminders of an open incident at most this often, minutes (0: none)',
+    input: wholeNumber('minutes'),
+  }),
+  defineInt(HEALTH_ENV.maxReminders, {
+    default: HEALTH_DEFAULTS.maxReminders,
+    description: 'Health: at most this many webhook reminders per incident',
+    input: wholeNumber('reminders'),
+  }),
+  defineString(HEALTH_ENV.webhookFormat, {
+    default: HEALTH_DEFAULTS.webhookFormat,
+    description: 'Health webhook body: off, generic (JSON), slack (text) or discord (content)',
+    input: {
+      select: {
+        options: [{ value: 'off' }, { value: 'generic' }, { value: 'slack' }, { value: 'discord' }],
+      },
+    },
+  }),
+  defineInt(HEALTH_ENV.webhookAttempts, {
+    default: HEALTH_DEFAULTS.webhookAttempts,
+    description: 'Health webhook: delivery attempts per message (1 to 10)',
+    input: wholeNumber('attempts'),
+  }),
+  defineInt(HEALTH_ENV.webhookRetryBaseMs, {
+    default: HEALTH_DEFAULTS.webhookRetryBaseMs,
+    description:
+      'Health webhook: backoff base, ms; attempt n waits up to base * 2^(n-2) (0 to 60000)',
+    input: wholeNumber('milliseconds'),
   }),
   defineInt('UNCHANGED_REPUBLISH_MINUTES', {
     default: UNCHANGED_REPUBLISH_DEFAULT_MINUTES,

@@ -6,6 +6,7 @@
  * modules (hotkey validation, the sourced-lead review) is imported when the first event needs it.
  */
 import type { Firestore } from 'firebase-admin/firestore';
+import * as healthLogs from '../health/logs';
 import type { Logger } from '../logs/logger';
 import * as logs from '../logs/pipeline';
 import * as rollupLogs from '../logs/rollups';
@@ -21,6 +22,15 @@ export interface PipelineDeps {
   env?: NodeJS.ProcessEnv;
   nowMs?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** The weight-health check after the schedule's request (absent: not run). */
+  health?: ScheduledHealth;
+}
+
+export interface ScheduledHealth {
+  /** The HEALTH_WEBHOOK_URL secret's value, read when the check runs. */
+  webhookUrl: () => string;
+  /** One structured log entry (firebase-functions' logger.write). */
+  write: (entry: { severity: 'NOTICE' | 'WARNING' | 'ALERT'; message: string }) => void;
 }
 
 export async function onCuratedLead(deps: PipelineDeps, leadId: string): Promise<void> {
@@ -72,6 +82,25 @@ export async function onSchedule(deps: PipelineDeps, scheduleTime: string): Prom
     ref: scheduleTime,
     nowMs: now(deps),
   });
+  // After the request, so a slow chain never delays it; the chain modules load only here.
+  if (deps.health) await scheduledHealthCheck(deps, deps.health);
+}
+
+async function scheduledHealthCheck(deps: PipelineDeps, health: ScheduledHealth): Promise<void> {
+  try {
+    const { runHealthCheck } = await import('../health/run.js');
+    await runHealthCheck({
+      db: deps.db,
+      log: deps.log,
+      env: deps.env,
+      write: health.write,
+      webhookUrl: health.webhookUrl(),
+      nowMs: deps.nowMs,
+      sleep: deps.sleep,
+    });
+  } catch (error) {
+    healthLogs.scheduleHealthFailed(deps.log, error instanceof Error ? error.name : 'error');
+  }
 }
 
 const now = (deps: PipelineDeps) => (deps.nowMs ?? Date.now)();
