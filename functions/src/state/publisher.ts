@@ -22,8 +22,8 @@ export const PUBLISHER_DOC = 'publisher';
  * the function's timeout allows; a run that died (a killed worker, a timeout) holds it for at most
  * one term after its last heartbeat, and a busy request waits no longer than that.
  */
-export const LEASE_TERM_MS = 90_000;
-export const HEARTBEAT_MS = 20_000;
+export const LEASE_TERM_MS = 60_000;
+export const HEARTBEAT_MS = 15_000;
 
 export interface Lease {
   holder: string;
