@@ -31,6 +31,9 @@ import * as logs from '../logs/review';
 import { publishInProgress } from '../state/publisher';
 import { canonicalHotkey } from './hotkey';
 
+/** Attempts of a transaction that concurrent reviews contend on. */
+const CONTENDED = { maxAttempts: 20 };
+
 export const SOURCED_LEADS_COLLECTION = 'sourced_leads';
 export const EMAIL_INDEX_COLLECTION = 'sourced_email_index';
 /** The longest address SMTP can carry (RFC 5321's path limit, less the angle brackets). */
@@ -172,6 +175,8 @@ async function reviewInTransaction(context: ReviewContext, leadId: string): Prom
   const ref = leads.doc(leadId);
   const at = Timestamp.fromMillis(nowMs);
 
+  // Leads with the same address race for one claim by design: more attempts than the default 5,
+  // so that a burst on a loaded machine is reviewed rather than failed and redelivered.
   return db.runTransaction(async (tx): Promise<ReviewOutcome> => {
     const data = (await tx.get(ref)).data();
     if (data === undefined) return { outcome: 'missing' };
@@ -213,7 +218,7 @@ async function reviewInTransaction(context: ReviewContext, leadId: string): Prom
     return review.status === 'accepted'
       ? { outcome: 'accepted' }
       : { outcome: 'rejected', review_reason: review.review_reason };
-  });
+  }, CONTENDED);
 }
 
 /**

@@ -16,6 +16,8 @@ import {
 } from 'firebase-admin/firestore';
 
 export const STATE_COLLECTION = 'validator_state';
+/** Attempts of the transaction the first requests of a burst contend on (the default is 5). */
+const CONTENDED = { maxAttempts: 20 };
 export const PUBLISHER_DOC = 'publisher';
 /**
  * A lease's term. A running publish renews it every HEARTBEAT_MS, so a publish may take as long as
@@ -232,7 +234,7 @@ export async function pendingTask(
     };
     write(db, tx, { pending, generation });
     return { pending, joined: false };
-  });
+  }, CONTENDED);
 }
 
 /** Notes that the pending task `taskId` is in the queue. */
