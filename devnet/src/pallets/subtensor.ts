@@ -9,6 +9,7 @@ import type { Codec } from '@polkadot/types/types';
 import { hexToU8a, stringCamelCase, u8aToBigInt, u8aToHex, u8aToNumber } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 import { ModuleError, type CallContext } from '../dispatch';
+import { maxLimited, maxUpscale } from './fixed';
 import type { State } from '../state';
 
 const PALLET = 'subtensorModule';
@@ -87,13 +88,6 @@ function setLastUpdate(state: State, netuid: number, uid: number, block: number)
   state.set(PALLET, 'lastUpdate', [netuid], last);
 }
 
-/** The chain's max-upscale: the largest weight becomes 65535, the rest in proportion. */
-function maxUpscale(values: number[]): number[] {
-  const max = Math.max(0, ...values);
-  if (max === 0) return values;
-  return values.map((v) => Number((BigInt(v) * BigInt(U16_MAX) + BigInt(max) / 2n) / BigInt(max)));
-}
-
 /**
  * do_set_weights: everything after origin and the commit-reveal switch; reveals call it too. With
  * commit-reveal on (reveals), the rate limit is not checked and LastUpdate is left as the commit
@@ -135,12 +129,8 @@ function doSetWeights(
   if (!selfWeight && uids.length < minAllowed) fail('WeightVecLengthIsLow');
   const upscaled = maxUpscale(values);
   const limit = num(q(state, 'maxWeightsLimit', netuid));
-  if (!selfWeight && limit !== U16_MAX) {
-    // The largest weight's proportion of the total must not exceed limit / 65535.
-    const sum = upscaled.reduce((a, b) => a + b, 0);
-    const max = Math.max(0, ...upscaled);
-    if (sum > 0 && max * U16_MAX > limit * sum) fail('MaxWeightExceeded');
-  }
+  // max_weight_limited: the largest proportion, in the runtime's fixed point, within limit / 65535.
+  if (!selfWeight && limit !== U16_MAX && !maxLimited(upscaled, limit)) fail('MaxWeightExceeded');
   state.set(
     PALLET,
     'weights',

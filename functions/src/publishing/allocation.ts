@@ -1,12 +1,13 @@
 /**
  * From scored shares to what is sent, without I/O: place each scored hotkey at its uid (dropping
  * the unregistered ones), leave out uids whose hotkey changed since the read, apply the
- * empty-weights policy, and convert as the reference SDK does. The result is one row per uid sent,
+ * empty-weights policy, and convert as the reference SDK does (adjusted only where the runtime
+ * would refuse the SDK's vector). The result is one row per uid sent,
  * carried as it is to the report and the audit record.
  */
 import type { EmptyPolicy } from '../config/publishing';
-import { processWeights, type SubnetLimits } from '../weights/process';
-import { toU16Weights } from '../weights/u16';
+import { acceptedWeights } from '../weights/acceptance';
+import type { SubnetLimits } from '../weights/process';
 
 export interface AllocationRow {
   uid: number;
@@ -89,12 +90,14 @@ export function allocate(
     }
   }
   // One score per uid 0 … n−1 (the SDK's dense layout), so the minimum fill lands on the right uids.
-  const processed = processWeights(
+  // The SDK's vector, or the nearest one the runtime accepts (docs/weight-acceptance.md).
+  const accepted = acceptedWeights(
     scores.map((_, uid) => uid),
     scores,
     subnet,
   );
-  const sent = toU16Weights(processed.uids, processed.weights);
+  if ('refused' in accepted) return { refused: { status: 'failed', ...accepted.refused } };
+  const sent = accepted.weights;
   return {
     rows: sent.uids.map((uid, i) => {
       const hotkey = hotkeyAt.get(uid);
