@@ -9,6 +9,9 @@ import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run as weightsCli } from '../../functions/src/cli/main';
+import { HEALTH_DEFAULTS } from '../../functions/src/health/config';
+import { evaluateHealth, type ChainHealth } from '../../functions/src/health/evaluate';
+import { transition, type HealthDoc } from '../../functions/src/health/incidents';
 import { startTestChain, type TestChain } from '../support/devnet';
 import { PAGE_SIZE } from '../../web/src/queries';
 import {
@@ -412,6 +415,57 @@ describe('an auditor', () => {
     } finally {
       await context.close();
     }
+  });
+});
+
+describe('the weight-health banner', () => {
+  const chainValidator = () => (chain as TestChain).alice.address;
+  /** What the hourly check stores for these chain findings (the real verdict and incident rule). */
+  async function storeHealth(chain: Partial<ChainHealth>, previous?: HealthDoc) {
+    const evaluation = evaluateHealth(
+      {
+        netuid: 401,
+        endpoint: 'wss://node.example',
+        nowMs: Date.now(),
+        trail: { validator: chainValidator(), failures: [], unresolved: [] },
+        chain: {
+          block: 9000,
+          blockSeconds: 12,
+          uid: 0,
+          lastUpdate: 8990,
+          activityCutoff: 5000,
+          permit: true,
+          commitReveal: true,
+          commits: [],
+          missing: [],
+          ...chain,
+        },
+      },
+      HEALTH_DEFAULTS,
+    );
+    const { doc } = transition(previous, evaluation, HEALTH_DEFAULTS);
+    await db.doc('validator_state/health').set(JSON.parse(JSON.stringify(doc)));
+    return doc;
+  }
+
+  it('appears while health is not ok, says what and what to do, and clears', async () => {
+    const { page } = auditor;
+    const banner = page.locator('#health');
+    expect(await banner.isVisible()).toBe(false);
+    const critical = await storeHealth({ permit: false, lastUpdate: 5000 });
+    await eventually(() => banner.isVisible()).toBe(true);
+    const text = await shown(banner);
+    expect(text).toContain('Weights at risk: critical since');
+    expect(text).toContain('no validator permit: The validator (uid 0) holds no validator permit');
+    expect(text).toContain('last update stale: LastUpdate is 4000 blocks old');
+    expect(text).toContain('What to do: raise the stake behind the hotkey');
+    expect(text).toContain(`Incident ${critical.incident?.id}.`);
+    expect(await banner.getAttribute('role')).toBe('alert');
+    await screenshot(page, 'health-banner');
+    await expectNoSeriousViolations(page);
+
+    await storeHealth({}, critical);
+    await eventually(() => banner.isVisible()).toBe(false);
   });
 });
 

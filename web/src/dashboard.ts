@@ -12,6 +12,7 @@ import * as q from './queries';
 import { AttemptsTable } from './views/attempts';
 import { SharesChart } from './views/chart';
 import { DetailDialog } from './views/detail';
+import { watchHealth } from './views/health';
 import { renderStatus, type StatusInput } from './views/status';
 
 const DAY_MS = 86_400_000;
@@ -48,9 +49,18 @@ export function startDashboard(
     id: 'announcer',
     attrs: { 'aria-live': 'polite' },
   });
+  // The weight-health banner (validator_state/health): shown while health is not ok.
+  const healthEl = h('section', {
+    id: 'health',
+    class: 'health',
+    hidden: true,
+    attrs: { role: 'alert', 'aria-labelledby': 'health-title' },
+  });
+  stops.push(watchHealth(db, healthEl));
   fill(
     el,
     banner,
+    healthEl,
     live,
     section('status', 'Status', statusEl),
     section('shares', 'Shares over time', chartEl),
