@@ -8,6 +8,19 @@ export type Mode = 'set_weights' | 'timelocked_commit' | 'commit' | 'reveal';
 export const MODES: readonly Mode[] = ['set_weights', 'timelocked_commit', 'commit', 'reveal'];
 export const TRIGGERS = ['curated_lead', 'schedule', 'task', 'cli'] as const;
 export const COMMIT_MODES: readonly Mode[] = ['commit', 'timelocked_commit'];
+/** The statuses the publisher writes (functions/src/publishing/result.ts, PublishStatus). */
+export const STATUSES = [
+  'included',
+  'finalized',
+  'failed',
+  'rate-limited',
+  'skipped',
+  'dry-run',
+  'submitting',
+  'dropped',
+] as const;
+/** What a later run recorded about a commit (functions/src/publishing/reveal.ts). */
+export const REVEAL_STATUSES = ['waiting', 'revealed', 'missed', 'expired', 'failed'] as const;
 
 export interface LeadCounts {
   read: number;
@@ -60,6 +73,8 @@ export interface Attempt {
   reveal_round?: string;
   leads?: LeadCounts;
   durations: Record<string, number>;
+  /** Why the record is malformed; empty when it is well-formed. */
+  problems: readonly Problem[];
 }
 
 type Data = Record<string, unknown>;
@@ -86,7 +101,10 @@ function toDate(v: unknown): Date {
   return new Date(NaN);
 }
 
-/** Reads a stored document defensively: older documents lack the newer fields. */
+/**
+ * Reads a stored document defensively: older documents lack the newer fields, and a value of the
+ * wrong type is left out (or read as "unknown") instead of shown. `problems` says what was wrong.
+ */
 export function toAttempt(id: string, data: Data): Attempt {
   const leads = obj(data.leads);
   return {
@@ -94,7 +112,8 @@ export function toAttempt(id: string, data: Data): Attempt {
     ts: toDate(data.ts),
     status: str(data.status) ?? 'unknown',
     success: data.success === true,
-    mode: str(data.mode) ?? 'set_weights',
+    // Documents written before commit-reveal have no mode: they set weights.
+    mode: data.mode === undefined ? 'set_weights' : (str(data.mode) ?? 'unknown'),
     trigger: str(data.trigger) ?? 'unknown',
     trigger_ref: str(data.trigger_ref) ?? null,
     netuid: num(data.netuid),
@@ -139,7 +158,189 @@ export function toAttempt(id: string, data: Data): Attempt {
             skipped: numberMap(leads.skipped),
           },
     durations: numberMap(data.durations),
+    problems: recordProblems(id, data),
   };
+}
+
+/** What is wrong with one field of a record, in words that quote nothing of the record. */
+export interface Problem {
+  field: string;
+  reason: string;
+}
+
+export const isWellFormed = (a: Attempt) => a.problems.length === 0;
+
+/** How a value looks, for a reason: never the value itself (it may be huge or hostile). */
+export function kindOf(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (typeof v === 'number')
+    return Number.isNaN(v) ? 'NaN' : Number.isFinite(v) ? 'a number' : 'an infinite number';
+  if (typeof v === 'string') return v === '' ? 'an empty string' : 'a string';
+  if (typeof v === 'boolean') return 'a boolean';
+  if (Array.isArray(v)) return 'a list';
+  if (v instanceof Date) return 'a date';
+  if (isTimestamp(v)) return Number.isFinite(v.toMillis()) ? 'a timestamp' : 'an invalid timestamp';
+  return typeof v === 'object' ? 'a map' : typeof v;
+}
+
+function isTimestamp(v: unknown): v is { toMillis(): number } {
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    typeof (v as { toMillis?: unknown }).toMillis === 'function'
+  );
+}
+
+/** A check answers what was expected when the value is not it, and nothing when it is. */
+type Check = (v: unknown) => string | undefined;
+
+const must =
+  (ok: (v: unknown) => boolean, expected: string): Check =>
+  (v) =>
+    ok(v) ? undefined : expected;
+const isCount = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isFiniteNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+const isString = (v: unknown) => typeof v === 'string';
+const oneOf = (values: readonly string[], what: string): Check =>
+  must((v) => typeof v === 'string' && values.includes(v), what);
+const isMap = (v: unknown): v is Data =>
+  v !== null &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  !(v instanceof Date) &&
+  Object.getPrototypeOf(v) === Object.prototype;
+
+const timestamp = must(
+  (v) => (v instanceof Date || isTimestamp(v)) && Number.isFinite(toDate(v).getTime()),
+  'a timestamp',
+);
+const count = must(isCount, 'a whole number');
+const finite = must(isFiniteNumber, 'a number');
+const text = must(isString, 'a string');
+const flag = must((v) => typeof v === 'boolean', 'true or false');
+/** A Firestore document id: 1 to 1,500 bytes, no "/", not "." or "..", not __…__. */
+const documentId = must(
+  (v) =>
+    typeof v === 'string' &&
+    v.length > 0 &&
+    new TextEncoder().encode(v).length <= 1500 &&
+    !v.includes('/') &&
+    v !== '.' &&
+    v !== '..' &&
+    !/^__.*__$/.test(v),
+  'a document id',
+);
+const listOf = (item: (v: unknown) => boolean, what: string): Check =>
+  must((v) => Array.isArray(v) && v.every(item), what);
+const mapOf = (value: (v: unknown) => boolean, what: string): Check =>
+  must((v) => isMap(v) && Object.values(v).every(value), what);
+const isShare = (v: unknown) => isFiniteNumber(v) && (v as number) >= 0 && (v as number) <= 1;
+const isU16 = (v: unknown) => isCount(v) && (v as number) <= 65_535;
+
+interface FieldRule {
+  check: Check;
+  /** Every record has it (the others may be absent: older records lack the newer fields). */
+  required?: boolean;
+  /** null is a value it may hold (as audit.ts writes for "none"). */
+  nullable?: boolean;
+}
+
+/** The stored layout (functions/src/publishing/audit.ts, transactionDocument), as the page reads it. */
+const FIELDS: Record<string, FieldRule> = {
+  ts: { check: timestamp, required: true },
+  status: { check: oneOf(STATUSES, 'a known status'), required: true },
+  success: { check: flag, required: true },
+  mode: { check: oneOf(MODES, 'a known mode') },
+  trigger: { check: oneOf(TRIGGERS, 'a known trigger') },
+  trigger_ref: { check: text, nullable: true },
+  netuid: { check: count },
+  network: { check: text },
+  iteration_count: { check: count },
+  validator_hotkey: { check: text },
+  validator_uid: { check: count },
+  block_number: { check: count, nullable: true },
+  block_hash: { check: text, nullable: true },
+  transaction_hash: { check: text, nullable: true },
+  extrinsic_index: { check: count, nullable: true },
+  uids: { check: listOf(isCount, 'a list of uids') },
+  weights: { check: mapOf(isShare, 'a map of shares from 0 to 1') },
+  weights_u16: { check: listOf(isU16, 'a list of u16 values') },
+  uid_hotkeys: { check: mapOf(isString, 'a map of hotkeys') },
+  unregistered_hotkeys: { check: listOf(isString, 'a list of hotkeys') },
+  reassigned_uids: { check: listOf(isCount, 'a list of uids') },
+  error_code: { check: text, nullable: true },
+  error_message: { check: text, nullable: true },
+  retryable: { check: flag },
+  next_allowed_block: { check: count },
+  eta_seconds: { check: finite },
+  attempts: { check: count },
+  version_key: { check: text },
+  spec_version: { check: count },
+  num_miners: { check: count },
+  commit_transaction: { check: documentId },
+  reveal_status: { check: oneOf(REVEAL_STATUSES, 'a known reveal status') },
+  revealed_block: { check: count, nullable: true },
+  reveal_epoch: { check: count },
+  first_reveal_block: { check: count },
+  last_reveal_block: { check: count },
+  reveal_round: { check: text },
+  leads: {
+    check: must(
+      (v) =>
+        isMap(v) &&
+        isCount(v.read) &&
+        isCount(v.counted) &&
+        (v.skipped === undefined || (isMap(v.skipped) && Object.values(v.skipped).every(isCount))),
+      'counts of leads read, counted and skipped',
+    ),
+  },
+  durations: { check: mapOf(isFiniteNumber, 'a map of durations') },
+};
+
+/**
+ * Whether a stored record is one the page can show as it is: each field it reads is absent (if
+ * it may be), or of its type and range, and the fields agree with each other. Long strings and
+ * bidi controls are not problems: the page wraps and isolates every text it shows.
+ */
+export function recordProblems(id: unknown, data: unknown): Problem[] {
+  if (!isMap(data)) return [{ field: 'record', reason: `a map expected, found ${kindOf(data)}` }];
+  const problems: Problem[] = [];
+  const idProblem = documentId(id);
+  if (idProblem) problems.push({ field: 'id', reason: `${idProblem} expected` });
+  for (const [field, rule] of Object.entries(FIELDS)) {
+    const v = data[field];
+    if (v === undefined) {
+      if (rule.required) problems.push({ field, reason: 'missing' });
+      continue;
+    }
+    if (v === null && rule.nullable) continue;
+    const expected = rule.check(v);
+    if (expected) problems.push({ field, reason: `${expected} expected, found ${kindOf(v)}` });
+  }
+  const bad = new Set(problems.map((p) => p.field));
+  const agree = (field: string, ok: boolean, reason: string, ...needs: string[]) => {
+    if (!ok && ![field, ...needs].some((f) => bad.has(f))) problems.push({ field, reason });
+  };
+  agree(
+    'success',
+    data.success === (data.status === 'included' || data.status === 'finalized'),
+    'disagrees with status',
+    'status',
+  );
+  if (Array.isArray(data.uids) && Array.isArray(data.weights_u16))
+    agree(
+      'weights_u16',
+      data.uids.length === data.weights_u16.length,
+      'not one value per uid',
+      'uids',
+    );
+  return problems;
+}
+
+/** Why a record is malformed, in one line; empty when it is well-formed. */
+export function problemSummary(problems: readonly Problem[]): string {
+  return problems.map((p) => `${p.field}: ${p.reason}`).join('; ');
 }
 
 /** The u16 value sent to a uid in this attempt, if it was sent one. */
@@ -158,9 +359,9 @@ export function sentRows(attempt: Attempt) {
   }));
 }
 
-/** When the chain allows the next weights, as the newest attempt that knows it says. */
+/** When the chain allows the next weights, as the newest well-formed attempt that knows it says. */
 export function nextAllowed(attempts: readonly Attempt[]) {
-  const known = attempts.find((a) => a.next_allowed_block !== undefined);
+  const known = attempts.find((a) => isWellFormed(a) && a.next_allowed_block !== undefined);
   if (!known || known.next_allowed_block === undefined) return undefined;
   return {
     block: known.next_allowed_block,
@@ -175,15 +376,18 @@ export function nextAllowed(attempts: readonly Attempt[]) {
 /** A commit the chain (timelocked) or a later run (hash) has not revealed yet. */
 export function isOpenCommit(a: Attempt): boolean {
   return (
+    isWellFormed(a) &&
     a.success &&
     COMMIT_MODES.includes(a.mode as Mode) &&
     (a.reveal_status === undefined || a.reveal_status === 'waiting')
   );
 }
 
-/** The lead counts of the newest attempt that scored (skips before scoring carry none). */
+/**
+ * The lead counts of the newest well-formed attempt that scored (skips before scoring carry none).
+ */
 export function lastScoring(attempts: readonly Attempt[]) {
-  const scored = attempts.find((a) => a.leads !== undefined);
+  const scored = attempts.find((a) => isWellFormed(a) && a.leads !== undefined);
   if (!scored?.leads) return undefined;
   const skipped = Object.entries(scored.leads.skipped)
     .filter(([, n]) => n > 0)
@@ -233,11 +437,12 @@ export const TOP_MINERS = 6;
 
 /**
  * Shares over time, one series per miner (hotkey) for the `top` miners by peak share, and the
- * rest summed as "others". Points are the successful attempts that sent shares, oldest first.
+ * rest summed as "others". Points are the successful, well-formed attempts that sent shares,
+ * oldest first.
  */
 export function shareChart(successes: readonly Attempt[], top: number): ShareChart {
   const points = successes
-    .filter((a) => a.success && Object.keys(a.weights).length > 0)
+    .filter((a) => isWellFormed(a) && a.success && Object.keys(a.weights).length > 0)
     .sort((a, b) => a.ts.getTime() - b.ts.getTime());
   const peak = new Map<string, number>();
   const perPoint = points.map((a) => {
@@ -280,8 +485,10 @@ export function shareChart(successes: readonly Attempt[], top: number): ShareCha
   return { times: points.map((a) => a.ts.getTime() / 1000), attempts: points, series };
 }
 
+/** The first and last 6 characters (code points, so that no surrogate pair is split). */
 export function shortHotkey(hotkey: string): string {
-  return hotkey.length > 14 ? `${hotkey.slice(0, 6)}…${hotkey.slice(-6)}` : hotkey;
+  const chars = Array.from(hotkey);
+  return chars.length > 14 ? `${chars.slice(0, 6).join('')}…${chars.slice(-6).join('')}` : hotkey;
 }
 
 export function percent(share: number, digits = 2): string {
