@@ -1,13 +1,7 @@
 /** Email and password sign-in (the Email/Password provider of Firebase Auth). */
 import { signInWithEmailAndPassword, type Auth } from 'firebase/auth';
+import { authErrorMessage } from '../auth-errors';
 import { h } from '../dom';
-
-const MESSAGES: Record<string, string> = {
-  'auth/invalid-credential': 'Wrong email or password.',
-  'auth/invalid-email': 'That is not an email address.',
-  'auth/user-disabled': 'This account is disabled.',
-  'auth/too-many-requests': 'Too many attempts; try again in a few minutes.',
-};
 
 export function signInView(auth: Auth, emulated: boolean): HTMLElement {
   const email = h('input', {
@@ -37,8 +31,8 @@ export function signInView(auth: Auth, emulated: boolean): HTMLElement {
           error.textContent = '';
           submit.disabled = true;
           signInWithEmailAndPassword(auth, email.value.trim(), password.value)
-            .catch((e: { code?: string; message?: string }) => {
-              error.textContent = MESSAGES[e.code ?? ''] ?? e.message ?? String(e);
+            .catch((e: unknown) => {
+              error.textContent = authErrorMessage(e, 'sign-in');
             })
             .finally(() => {
               submit.disabled = false;
