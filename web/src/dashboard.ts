@@ -7,7 +7,7 @@ import type { Firestore, FirestoreError } from 'firebase/firestore';
 import * as data from './data';
 import { fill, h } from './dom';
 import { block, humanize } from './format';
-import type { Attempt, Counts } from './model';
+import { isWellFormed, type Attempt, type Counts } from './model';
 import * as q from './queries';
 import { AttemptsTable } from './views/attempts';
 import { SharesChart } from './views/chart';
@@ -101,7 +101,7 @@ export function startDashboard(
       (snapshot) => {
         const successes = data.attemptsOf(snapshot);
         state.lastLanded = successes.find(
-          (a) => a.status === 'included' || a.status === 'finalized',
+          (a) => isWellFormed(a) && (a.status === 'included' || a.status === 'finalized'),
         );
         chart.update(successes);
         render();
@@ -146,7 +146,8 @@ export function startDashboard(
   );
 
   const fromHash = /^#attempt\/(.+)$/.exec(location.hash);
-  if (fromHash) void detail.openId(decodeURIComponent(fromHash[1])).catch(fail);
+  const linked = fromHash && decoded(fromHash[1]);
+  if (linked) void detail.openId(linked).catch(fail);
 
   return stopAll;
 }
@@ -160,7 +161,17 @@ function section(id: string, title: string, body: HTMLElement): HTMLElement {
   );
 }
 
+/** A link's id; nothing for a hand-edited one that is not URI-encoded. */
+function decoded(component: string): string | undefined {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return undefined;
+  }
+}
+
 function announce(a: Attempt): string {
+  if (!isWellFormed(a)) return 'A malformed attempt record arrived';
   const where = a.block_number === null ? '' : ` in block ${block(a.block_number)}`;
   return `Attempt ${a.status}${where} (${humanize(a.mode)}, ${humanize(a.trigger)})`;
 }

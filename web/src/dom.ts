@@ -1,4 +1,5 @@
 /** A small element builder: the dashboard has no framework. */
+import { brief, dateTime, isValidDate } from './format';
 type Child = Node | string | number | null | undefined | false;
 type Props = {
   class?: string;
@@ -37,4 +38,41 @@ export function append(parent: Node, ...children: Child[]): void {
 export function fill(el: Element, ...children: Child[]): void {
   el.replaceChildren();
   append(el, ...children);
+}
+
+/**
+ * Text from a record or an account, in its own `<bdi>`: direction is found from the text itself
+ * (dir=auto) and the bidi controls it may hold (U+202E and the like) end at its edge, so they
+ * cannot reorder the words around it. The stylesheet lets it wrap anywhere.
+ */
+export const isolate = (text: string | number) => h('bdi', null, String(text));
+
+/** A `<time>` in the page's one format (format.ts, dateTime); "—" without a machine value if invalid. */
+export function time(date: Date, text = dateTime(date)): HTMLTimeElement {
+  return h('time', isValidDate(date) ? { dateTime: date.toISOString() } : null, text);
+}
+
+/** Longer texts than this are cut in the detail, with a button that shows the rest. */
+export const LONG_TEXT = 600;
+
+/**
+ * An isolated text that, beyond `max` characters, shows its start and a button for the rest, so
+ * that a 10 KB value does not bury the rest of the detail.
+ */
+export function expandable(text: string, max = LONG_TEXT): HTMLElement {
+  const shown = brief(text, max);
+  if (shown === text) return isolate(text);
+  const full = Array.from(text).length;
+  const el = h('span', { class: 'expandable' });
+  const more = h(
+    'button',
+    {
+      type: 'button',
+      class: 'link more',
+      on: { click: () => fill(el, isolate(text)) },
+    },
+    `show all ${full.toLocaleString('en')} characters`,
+  );
+  fill(el, isolate(shown), ' ', more);
+  return el;
 }

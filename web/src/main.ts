@@ -1,9 +1,10 @@
 /** The dashboard's entry: connect, then sign-in, the dashboard, or "not authorised". */
 import { onAuthStateChanged, signOut, type User } from 'firebase/auth';
 import { startDashboard } from './dashboard';
-import { fill, h } from './dom';
+import { fill, h, isolate } from './dom';
+import { brief } from './format';
 import { connect, type Connection } from './firebase';
-import { shortHotkey, type Attempt } from './model';
+import { isWellFormed, shortHotkey, type Attempt } from './model';
 import { deniedView } from './views/denied';
 import { signInView } from './views/signin';
 import './style.css';
@@ -27,7 +28,7 @@ function renderAccount(conn: Connection, user: User | null) {
       h(
         'span',
         { class: 'who' },
-        h('span', { class: 'email' }, user.email ?? user.uid),
+        h('span', { class: 'email' }, isolate(user.email ?? user.uid)),
         h(
           'button',
           { type: 'button', class: 'quiet', on: { click: () => void signOut(conn.auth) } },
@@ -37,12 +38,16 @@ function renderAccount(conn: Connection, user: User | null) {
   );
 }
 
+/** Which subnet, network and validator, as the newest well-formed record says. */
 function renderContext(recent: Attempt[]) {
-  const last = recent[0];
+  const last = recent.find(isWellFormed);
+  if (!last) return fill(context);
   fill(
     context,
-    last &&
-      `subnet ${last.netuid ?? '?'} · ${last.network ?? '?'}${last.validator_hotkey ? ` · validator ${shortHotkey(last.validator_hotkey)}` : ''}`,
+    `subnet ${last.netuid ?? '?'} · `,
+    isolate(brief(last.network ?? '?', 40)),
+    last.validator_hotkey && ' · validator ',
+    last.validator_hotkey && isolate(shortHotkey(last.validator_hotkey)),
   );
 }
 

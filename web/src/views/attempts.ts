@@ -4,11 +4,11 @@
  */
 import type { DocumentSnapshot, Firestore, FirestoreError } from 'firebase/firestore';
 import * as data from '../data';
-import { fill, h } from '../dom';
-import { block, dateTime, humanize } from '../format';
-import { MODES, TRIGGERS, toAttempt, type Attempt } from '../model';
+import { fill, h, isolate, time } from '../dom';
+import { block, brief, humanize } from '../format';
+import { isWellFormed, MODES, problemSummary, toAttempt, TRIGGERS, type Attempt } from '../model';
 import { attempts as attemptsQuery, NO_FILTERS, PAGE_SIZE, type Filters } from '../queries';
-import { statusPill } from './pill';
+import { recordPill } from './pill';
 
 const COLUMNS = ['Time', 'Status', 'Mode', 'Trigger', 'Block', 'Uids', 'Note'];
 
@@ -146,7 +146,7 @@ export class AttemptsTable {
               h('td', { colSpan: COLUMNS.length, class: 'empty' }, 'No attempts match.'),
             ),
           ]
-        : attempts.map((a) => this.row(a, this.arrived.has(a.id)))),
+        : attempts.map((a) => this.safeRow(a, this.arrived.has(a.id)))),
     );
     this.newer.disabled = index === 0;
     this.newest.disabled = index === 0;
@@ -154,35 +154,60 @@ export class AttemptsTable {
     this.caption.textContent = `Page ${index + 1}${index === 0 ? ' · live' : ''}`;
   }
 
+  /** A row, or, should a record defeat the row itself, a row that says so: never no table. */
+  private safeRow(a: Attempt, fresh: boolean): HTMLTableRowElement {
+    try {
+      return this.row(a, fresh);
+    } catch (e) {
+      console.error(`attempt ${a.id} could not be shown`, e);
+      return h(
+        'tr',
+        { class: 'malformed', dataset: { id: a.id, malformed: '' } },
+        h('td', { colSpan: COLUMNS.length }, 'This record could not be shown.'),
+      );
+    }
+  }
+
   private row(a: Attempt, fresh: boolean): HTMLTableRowElement {
     const cell = (label: string, ...content: Array<Node | string>) =>
       h('td', { dataset: { label } }, ...content);
-    const note = a.error_code
-      ? `${a.error_code}${a.error_message ? `: ${a.error_message}` : ''}`
-      : a.commit_transaction
-        ? 'reveals a commit'
-        : a.reveal_status === 'revealed'
-          ? `revealed in block ${block(a.revealed_block)}`
-          : a.reveal_status
-            ? `reveal ${a.reveal_status}`
-            : '';
+    const wellFormed = isWellFormed(a);
+    const note: Array<Node | string> = !wellFormed
+      ? ['Malformed record: ', problemSummary(a.problems)]
+      : a.error_code
+        ? [
+            isolate(brief(a.error_code, 80)),
+            ...(a.error_message ? [': ', isolate(brief(a.error_message, 300))] : []),
+          ]
+        : a.commit_transaction
+          ? ['reveals a commit']
+          : a.reveal_status === 'revealed'
+            ? [`revealed in block ${block(a.revealed_block)}`]
+            : a.reveal_status
+              ? [`reveal ${a.reveal_status}`]
+              : [];
+    const noteText = h('span', { class: 'note-text' }, ...note);
+    noteText.title = noteText.textContent ?? '';
     const tr = h(
       'tr',
-      { class: fresh ? 'fresh' : '', dataset: { id: a.id, status: a.status } },
+      {
+        class: [fresh ? 'fresh' : '', wellFormed ? '' : 'malformed'].join(' ').trim(),
+        dataset: { id: a.id, status: a.status, ...(wellFormed ? {} : { malformed: '' }) },
+      },
       cell(
         'Time',
         h(
           'button',
           { type: 'button', class: 'link', on: { click: () => this.open(a) } },
-          h('time', { dateTime: a.ts.toISOString() }, dateTime(a.ts)),
+          time(a.ts),
         ),
       ),
-      cell('Status', statusPill(a.status)),
-      cell('Mode', humanize(a.mode)),
-      cell('Trigger', humanize(a.trigger)),
+      cell('Status', recordPill(a)),
+      cell('Mode', isolate(humanize(a.mode))),
+      cell('Trigger', isolate(humanize(a.trigger))),
       cell('Block', block(a.block_number)),
       cell('Uids', String(a.uids.length)),
-      cell('Note', h('span', { class: 'note-text', title: note }, note)),
+      cell('Note', noteText),
     );
     tr.addEventListener('click', (e) => {
       if (!(e.target as Element).closest('button')) this.open(a);

@@ -4,12 +4,8 @@
  * can have the verification email sent from here.
  */
 import { sendEmailVerification, type User } from 'firebase/auth';
-import { h } from '../dom';
-
-const SEND_ERRORS: Record<string, string> = {
-  'auth/too-many-requests': 'Too many emails were sent; try again in a few minutes.',
-  'auth/network-request-failed': 'The email could not be requested: no network.',
-};
+import { authErrorMessage } from '../auth-errors';
+import { fill, h, isolate } from '../dom';
 
 export function deniedView(
   user: User,
@@ -24,7 +20,7 @@ export function deniedView(
     'section',
     { class: 'card denied', attrs: { 'aria-labelledby': 'denied-title' } },
     h('h2', { id: 'denied-title' }, 'Not authorised'),
-    h('p', null, 'You are signed in as ', h('strong', null, who), '.'),
+    h('p', null, 'You are signed in as ', h('strong', null, isolate(who)), '.'),
     h(
       'p',
       null,
@@ -62,10 +58,15 @@ function verifyFirst(user: User, grant: HTMLElement): DocumentFragment {
           status.textContent = 'Sending…';
           sendEmailVerification(user)
             .then(() => {
-              status.textContent = `Sent to ${user.email}. Open the link in it, then check again.`;
+              fill(
+                status,
+                'Sent to ',
+                isolate(user.email ?? ''),
+                '. Open the link in it, then check again.',
+              );
             })
-            .catch((e: { code?: string; message?: string }) => {
-              status.textContent = SEND_ERRORS[e.code ?? ''] ?? e.message ?? String(e);
+            .catch((e: unknown) => {
+              status.textContent = authErrorMessage(e, 'verification');
             })
             .finally(() => {
               send.disabled = false;

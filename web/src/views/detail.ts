@@ -4,10 +4,10 @@
  */
 import type { Firestore } from 'firebase/firestore';
 import * as data from '../data';
-import { fill, h } from '../dom';
-import { block, dateTime, humanize } from '../format';
-import { COMMIT_MODES, percent, sentRows, type Attempt, type Mode } from '../model';
-import { statusPill } from './pill';
+import { expandable, fill, h, isolate, time } from '../dom';
+import { block, brief, humanize } from '../format';
+import { COMMIT_MODES, isWellFormed, percent, sentRows, type Attempt, type Mode } from '../model';
+import { recordPill } from './pill';
 
 type Row = [string, Node | string | number | null | undefined | false];
 
@@ -48,14 +48,18 @@ export class DetailDialog {
 
   /** Opens the attempt with this id (from a link or the page's #attempt/<id>). */
   async openId(id: string): Promise<void> {
-    const attempt = await data.attempt(this.db, id);
+    // An id that is no document id (a hand-edited link) finds nothing, like an unknown one.
+    const attempt = await data.attempt(this.db, id).catch((e: unknown) => {
+      console.error(`attempt ${id} could not be read`, e);
+      return undefined;
+    });
     if (attempt) await this.open(attempt);
   }
 
   async open(a: Attempt): Promise<void> {
     const shown = ++this.shown;
-    history.replaceState(null, '', `#attempt/${a.id}`);
-    this.title.textContent = `${a.status} · ${dateTime(a.ts)}`;
+    history.replaceState(null, '', `#attempt/${encodeURIComponent(a.id)}`);
+    fill(this.title, isWellFormed(a) ? isolate(a.status) : 'Malformed record', ' · ', time(a.ts));
     fill(this.body, ...this.sections(a, undefined));
     if (!this.dialog.open) this.dialog.showModal();
     if (COMMIT_MODES.includes(a.mode as Mode)) {
@@ -70,21 +74,32 @@ export class DetailDialog {
       h(
         'button',
         { type: 'button', class: 'link', on: { click: () => void this.openId(id) } },
-        text,
+        isolate(brief(text, 80)),
       );
-    const mono = (text: string | null | undefined) =>
-      text ? h('code', { class: 'mono' }, text) : '—';
+    const span = (...content: Array<Node | string>) => h('span', null, ...content);
     const rows: Row[] = [
-      ['Status', statusPill(a.status)],
-      ['Mode', humanize(a.mode)],
-      ['Trigger', `${humanize(a.trigger)}${a.trigger_ref ? ` (${a.trigger_ref})` : ''}`],
+      ['Status', isWellFormed(a) ? recordPill(a) : span(recordPill(a), ' ', expandable(a.status))],
+      ['Mode', isolate(humanize(a.mode))],
+      [
+        'Trigger',
+        span(
+          isolate(humanize(a.trigger)),
+          ...(a.trigger_ref ? [' (', expandable(a.trigger_ref), ')'] : []),
+        ),
+      ],
       ['Iteration', a.iteration_count],
-      ['Subnet', a.netuid !== undefined && `${a.netuid} on ${a.network ?? '?'}`],
+      ['Subnet', a.netuid !== undefined && span(`${a.netuid} on `, expandable(a.network ?? '?'))],
       [
         'Validator',
-        a.validator_hotkey && mono(`uid ${a.validator_uid ?? '?'} · ${a.validator_hotkey}`),
+        a.validator_hotkey &&
+          h(
+            'code',
+            { class: 'mono' },
+            `uid ${a.validator_uid ?? '?'} · `,
+            expandable(a.validator_hotkey),
+          ),
       ],
-      ['Error code', a.error_code && h('strong', null, a.error_code)],
+      ['Error code', a.error_code && h('strong', null, expandable(a.error_code))],
       ['Error message', a.error_message],
       ['Retryable', a.retryable === undefined ? undefined : a.retryable ? 'yes' : 'no'],
       ['Block', a.block_number !== null && `${block(a.block_number)}`],
@@ -102,12 +117,18 @@ export class DetailDialog {
     ];
     const linkRows: Row[] = [];
     if (a.commit_transaction)
-      linkRows.push(['Reveals commit', link(a.commit_transaction, a.commit_transaction)]);
+      linkRows.push([
+        'Reveals commit',
+        isWellFormed(a) ? link(a.commit_transaction, a.commit_transaction) : a.commit_transaction,
+      ]);
     if (COMMIT_MODES.includes(a.mode as Mode)) {
       linkRows.push([
         'Reveal',
         a.reveal_status
-          ? `${a.reveal_status}${a.revealed_block ? ` at block ${block(a.revealed_block)}` : ''}`
+          ? span(
+              expandable(a.reveal_status),
+              a.revealed_block ? ` at block ${block(a.revealed_block)}` : '',
+            )
           : 'waiting',
       ]);
       if (a.first_reveal_block !== undefined)
@@ -119,6 +140,26 @@ export class DetailDialog {
       if (reveal) linkRows.push(['Revealed by', link(reveal.id, reveal.id)]);
     }
     return [
+      !isWellFormed(a) &&
+        h(
+          'section',
+          {
+            class: 'malformed-note',
+            attrs: { role: 'note', 'aria-labelledby': 'malformed-title' },
+          },
+          h('h3', { id: 'malformed-title' }, 'Malformed record'),
+          h(
+            'p',
+            null,
+            'This record does not have the layout the publisher writes, so it is left out of the ' +
+              'status, the chart and the rates. What is wrong:',
+          ),
+          h(
+            'ul',
+            null,
+            ...a.problems.map((p) => h('li', null, h('code', null, p.field), ': ', p.reason)),
+          ),
+        ),
       h('section', null, dl(rows)),
       linkRows.length > 0 && h('section', null, h('h3', null, 'Commit and reveal'), dl(linkRows)),
       this.sent(a),
@@ -196,7 +237,7 @@ export class DetailDialog {
               'tr',
               null,
               h('td', null, String(r.uid)),
-              h('td', null, r.hotkey ? h('code', { class: 'mono' }, r.hotkey) : '—'),
+              h('td', null, r.hotkey ? mono(r.hotkey) : '—'),
               h('td', null, r.share === undefined ? '—' : percent(r.share, 4)),
               h('td', null, String(r.u16 ?? '—')),
             ),
@@ -207,14 +248,18 @@ export class DetailDialog {
   }
 }
 
+const mono = (text: string | null | undefined) =>
+  text ? h('code', { class: 'mono' }, expandable(text)) : '—';
+
 function dl(rows: Row[]): HTMLElement {
   const shown = rows.filter(([, v]) => v !== undefined && v !== null && v !== false && v !== '');
   return h(
     'dl',
     { class: 'facts' },
+    // Keys may come from the record too (durations, skip reasons): both sides are isolated.
     ...shown.flatMap(([k, v]) => [
-      h('dt', null, k),
-      h('dd', null, v instanceof Node ? v : String(v)),
+      h('dt', null, expandable(k, 120)),
+      h('dd', null, v instanceof Node ? v : expandable(String(v))),
     ]),
   );
 }

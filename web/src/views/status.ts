@@ -2,17 +2,19 @@
  * The status cards: last attempt, last landed, success rates, next allowed block, a commit waiting
  * for its reveal, lead counts of the last scoring.
  */
-import { fill, h } from '../dom';
-import { block, dateTime, duration, fromNow, humanize } from '../format';
+import { fill, h, isolate, time } from '../dom';
+import { block, brief, dateTime, duration, fromNow, humanize } from '../format';
 import {
   isOpenCommit,
+  isWellFormed,
   lastScoring,
   nextAllowed,
+  problemSummary,
   successRate,
   type Attempt,
   type Counts,
 } from '../model';
-import { statusPill } from './pill';
+import { recordPill } from './pill';
 
 export interface StatusInput {
   recent: Attempt[];
@@ -34,8 +36,16 @@ const card = (id: string, title: string, body: Body) =>
 
 const big = (...content: Body) => h('p', { class: 'big' }, ...content);
 
-const when = (date: Date) =>
-  h('time', { dateTime: date.toISOString(), title: dateTime(date) }, fromNow(date));
+/** The time in the page's one format, and how long ago it was. */
+const when = (date: Date) => {
+  const ago = fromNow(date);
+  return h(
+    'span',
+    { class: 'when' },
+    time(date),
+    ago && h('span', { class: 'muted ago' }, ` (${ago})`),
+  );
+};
 
 const details = (a: Attempt, open: (a: Attempt) => void) =>
   h(
@@ -50,23 +60,44 @@ const details = (a: Attempt, open: (a: Attempt) => void) =>
   );
 
 export function renderStatus(el: HTMLElement, input: StatusInput, open: (a: Attempt) => void) {
+  // A card that a record defeats says so; the other cards are still shown.
+  const safe = (id: string, title: string, body: () => Body) => {
+    try {
+      return card(id, title, body());
+    } catch (e) {
+      console.error(`the ${id} card could not be shown`, e);
+      return card(id, title, [h('p', { class: 'muted' }, 'Could not be shown.')]);
+    }
+  };
   fill(
     el,
-    card('last-attempt', 'Last attempt', lastAttempt(input.recent[0], open)),
-    card('last-landed', 'Last landed', lastLanded(input.lastLanded, open)),
-    card('success-rate', 'Success rate', [
+    safe('last-attempt', 'Last attempt', () => lastAttempt(input.recent[0], open)),
+    safe('last-landed', 'Last landed', () => lastLanded(input.lastLanded, open)),
+    safe('success-rate', 'Success rate', () => [
       h('dl', { class: 'rates' }, rate('24 h', input.day), rate('7 days', input.week)),
     ]),
-    card('next-allowed', 'Next allowed block', nextAllowedBlock(input.recent)),
-    card('open-commit', 'Commit waiting for reveal', openCommits(input.commits, open)),
-    card('leads', 'Leads in the last scoring', leads(input.recent)),
+    safe('next-allowed', 'Next allowed block', () => nextAllowedBlock(input.recent)),
+    safe('open-commit', 'Commit waiting for reveal', () => openCommits(input.commits, open)),
+    safe('leads', 'Leads in the last scoring', () => leads(input.recent)),
   );
 }
 
 function lastAttempt(last: Attempt | undefined, open: (a: Attempt) => void): Body {
   if (!last) return [big('None yet')];
+  if (!isWellFormed(last))
+    return [
+      big(recordPill(last)),
+      h('p', null, 'recorded ', when(last.ts)),
+      h(
+        'p',
+        { class: 'note bad' },
+        'The newest record is malformed: ',
+        problemSummary(last.problems),
+      ),
+      details(last, open),
+    ];
   return [
-    big(statusPill(last.status), ' ', h('span', null, humanize(last.mode))),
+    big(recordPill(last), ' ', h('span', null, isolate(humanize(last.mode)))),
     h(
       'p',
       null,
@@ -74,15 +105,14 @@ function lastAttempt(last: Attempt | undefined, open: (a: Attempt) => void): Bod
       ' · ',
       when(last.ts),
       ' · ',
-      humanize(last.trigger),
+      isolate(humanize(last.trigger)),
     ),
     last.error_code &&
       h(
         'p',
         { class: last.status === 'failed' ? 'note bad' : 'note' },
-        h('strong', null, last.error_code),
-        ': ',
-        last.error_message ?? '',
+        h('strong', null, isolate(brief(last.error_code, 80))),
+        ...(last.error_message ? [': ', isolate(brief(last.error_message, 300))] : []),
       ),
     details(last, open),
   ];
@@ -148,12 +178,7 @@ function eta(atMs: number | undefined): HTMLElement {
   if (atMs === undefined) return h('p', { class: 'muted' }, 'no estimate');
   const at = new Date(atMs);
   if (atMs <= Date.now()) return h('p', null, 'reached ', when(at));
-  return h(
-    'p',
-    null,
-    `ETA in ${duration((atMs - Date.now()) / 1000)}, at `,
-    h('time', { dateTime: at.toISOString() }, dateTime(at).slice(11)),
-  );
+  return h('p', null, `ETA in ${duration((atMs - Date.now()) / 1000)}, at `, time(at));
 }
 
 const COMMIT_KIND: Record<string, string> = {
@@ -178,7 +203,7 @@ function openCommits(commits: Attempt[], open: (a: Attempt) => void): Body {
           c.first_reveal_block !== undefined
             ? `reveal window blocks ${block(c.first_reveal_block)}–${block(c.last_reveal_block)}`
             : 'reveal window unknown',
-          c.reveal_round ? ` · drand round ${c.reveal_round}` : '',
+          ...(c.reveal_round ? [' · drand round ', isolate(brief(c.reveal_round, 40))] : []),
         ),
         h('p', { class: 'muted' }, 'committed ', when(c.ts)),
         details(c, open),
@@ -197,7 +222,12 @@ function leads(recent: Attempt[]): Body {
           'ul',
           { class: 'reasons', attrs: { 'aria-label': 'Skipped leads by reason' } },
           ...scoring.skipped.map(([reason, n]) =>
-            h('li', null, h('span', null, humanize(reason)), h('strong', null, String(n))),
+            h(
+              'li',
+              null,
+              h('span', null, isolate(brief(humanize(reason), 60))),
+              h('strong', null, String(n)),
+            ),
           ),
         ),
     h('p', { class: 'muted small' }, 'scored ', when(scoring.at.ts)),
