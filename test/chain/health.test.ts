@@ -65,8 +65,9 @@ const delivered = () => hook.received.filter((r) => r.status === 200).map((r) =>
 async function start(
   runtime: (typeof RUNTIME_PROFILES)[number] = 'current',
   params: Record<string, unknown> = {},
+  omit: string[] = [],
 ) {
-  chain = await startTestChain({ finalityLag: 0, runtime });
+  chain = await startTestChain({ finalityLag: 0, runtime, omit });
   sealOnSubmit(chain);
   const miners = await setupSubnet(chain, {
     netuid: NETUID,
@@ -347,5 +348,57 @@ describe('the webhook', () => {
       'ECONNREFUSED',
     ]);
     await expectNoSecret();
+  });
+});
+
+describe('a runtime without the optional items', () => {
+  it('judges with the fallbacks and names what it lacks', async () => {
+    const optional = [
+      'SubtensorModule.ActivityCutoff',
+      'SubtensorModule.TotalHotkeyAlpha',
+      'SubtensorModule.StakeThreshold',
+      'SubtensorModule.ValidatorPermit',
+    ];
+    chain = await startTestChain({ finalityLag: 0, omit: optional });
+    sealOnSubmit(chain);
+    await setupSubnet(chain, { netuid: NETUID, miners: 2, params: { weightsSetRateLimit: 2 } });
+    hook = await startWebhookReceiver();
+    log = recordingLogger();
+    await chain.control('setValidatorPermit', NETUID, 0, false); // unseen: no such item
+    await chain.advance();
+    const evaluation = await evaluateNow({
+      db: store.db,
+      log,
+      env: env(),
+      validator: chain.alice.address,
+    });
+    // subtensor's default cutoff; no permit or stake to judge (the permit taken away is unseen).
+    expect(evaluation.status).toBe('ok');
+    expect(evaluation.numbers).toMatchObject({
+      activity_cutoff: 5000,
+      activity_cutoff_source: 'default',
+      // In the list's order; neither minimum-stake item is left (current runtimes have only one).
+      missing_items: [
+        'SubtensorModule.ActivityCutoff',
+        'SubtensorModule.ValidatorPermit',
+        'SubtensorModule.TotalHotkeyAlpha',
+        'SubtensorModule.StakeThreshold',
+        'SubtensorModule.WeightsMinStake',
+      ],
+    });
+    expect(evaluation.numbers.stake).toBeUndefined();
+    expect(evaluation.numbers.validator_permit).toBeUndefined();
+
+    // Without Uids nothing can be judged on chain: said by name, not thrown.
+    await chain.stop();
+    chain = await startTestChain({ finalityLag: 0, omit: ['SubtensorModule.Uids'] });
+    const blind = await evaluateNow({
+      db: store.db,
+      log,
+      env: env(),
+      validator: chain.alice.address,
+    });
+    expect(blind.reasons.map((r) => r.code)).toEqual(['chain_unreachable']);
+    expect(blind.reasons[0].message).toContain('UnsupportedRuntime: SubtensorModule.Uids missing');
   });
 });

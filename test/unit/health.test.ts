@@ -61,6 +61,8 @@ describe('evaluateHealth', () => {
     expect(codes(judge({ chain: chain({ block: 6000, lastUpdate: 1000 }) }))).toEqual([
       ['validator_inactive', 'critical'],
     ]);
+    // No LastUpdate in the runtime: nothing to age, nothing claimed.
+    expect(codes(judge({ chain: chain({ block: 9000, lastUpdate: undefined }) }))).toEqual([]);
     // No ActivityCutoff in the runtime: subtensor's default, and said so.
     expect(judge({ chain: chain({ activityCutoff: undefined }) }).numbers).toMatchObject({
       activity_cutoff: 5000,

@@ -243,46 +243,9 @@ function evaluateChain(
     );
     return;
   }
-  const cutoff = chain.activityCutoff ?? DEFAULT_ACTIVITY_CUTOFF;
-  const lastUpdate = chain.lastUpdate ?? 0;
-  const since = Math.max(0, chain.block - lastUpdate);
-  const warnAt = Math.ceil(cutoff * config.warningFraction);
-  const critAt = Math.ceil(cutoff * config.criticalFraction);
-  const left = (at: number) => Math.max(0, at - since) * chain.blockSeconds;
-  Object.assign(numbers, {
-    last_update: lastUpdate,
-    blocks_since_update: since,
-    activity_cutoff: cutoff,
-    activity_cutoff_source: chain.activityCutoff === undefined ? 'default' : 'chain',
-    warning_at_blocks: warnAt,
-    critical_at_blocks: critAt,
-    seconds_to_warning: left(warnAt),
-    seconds_to_critical: left(critAt),
-    seconds_to_inactive: left(cutoff),
-  });
-  const age = `LastUpdate is ${since} blocks old (block ${lastUpdate}, now ${chain.block}; ActivityCutoff ${cutoff})`;
-  const publishAction = `publish now (\`weights publish\`) and find why runs stopped landing; ${HISTORY}`;
-  if (since >= cutoff)
-    add(
-      'validator_inactive',
-      'critical',
-      `${age}: past the cutoff, consensus counts the validator inactive and its dividends decay`,
-      publishAction,
-    );
-  else if (since >= critAt)
-    add(
-      'last_update_stale',
-      'critical',
-      `${age}: ${duration(left(cutoff))} left before the cutoff at ${chain.blockSeconds} s blocks`,
-      publishAction,
-    );
-  else if (since >= warnAt)
-    add(
-      'last_update_stale',
-      'warning',
-      `${age}: ${duration(left(critAt))} left before the critical threshold (${critAt} blocks), ${duration(left(cutoff))} before the cutoff`,
-      publishAction,
-    );
+  // Without LastUpdate in the runtime there is nothing to age: the trail's findings remain.
+  if (chain.lastUpdate !== undefined)
+    judgeLastUpdate(chain, chain.lastUpdate, config, numbers, add);
   if (chain.permit === false)
     add(
       'no_validator_permit',
@@ -333,4 +296,52 @@ function evaluateChain(
         );
     }
   }
+}
+
+function judgeLastUpdate(
+  chain: ChainHealth,
+  lastUpdate: number,
+  config: HealthConfig,
+  numbers: HealthNumbers,
+  add: (code: ReasonCode, severity: Severity, message: string, action: string) => void,
+): void {
+  const cutoff = chain.activityCutoff ?? DEFAULT_ACTIVITY_CUTOFF;
+  const since = Math.max(0, chain.block - lastUpdate);
+  const warnAt = Math.ceil(cutoff * config.warningFraction);
+  const critAt = Math.ceil(cutoff * config.criticalFraction);
+  const left = (at: number) => Math.max(0, at - since) * chain.blockSeconds;
+  Object.assign(numbers, {
+    last_update: lastUpdate,
+    blocks_since_update: since,
+    activity_cutoff: cutoff,
+    activity_cutoff_source: chain.activityCutoff === undefined ? 'default' : 'chain',
+    warning_at_blocks: warnAt,
+    critical_at_blocks: critAt,
+    seconds_to_warning: left(warnAt),
+    seconds_to_critical: left(critAt),
+    seconds_to_inactive: left(cutoff),
+  });
+  const age = `LastUpdate is ${since} blocks old (block ${lastUpdate}, now ${chain.block}; ActivityCutoff ${cutoff})`;
+  const publishAction = `publish now (\`weights publish\`) and find why runs stopped landing; ${HISTORY}`;
+  if (since >= cutoff)
+    add(
+      'validator_inactive',
+      'critical',
+      `${age}: past the cutoff, consensus counts the validator inactive and its dividends decay`,
+      publishAction,
+    );
+  else if (since >= critAt)
+    add(
+      'last_update_stale',
+      'critical',
+      `${age}: ${duration(left(cutoff))} left before the cutoff at ${chain.blockSeconds} s blocks`,
+      publishAction,
+    );
+  else if (since >= warnAt)
+    add(
+      'last_update_stale',
+      'warning',
+      `${age}: ${duration(left(critAt))} left before the critical threshold (${critAt} blocks), ${duration(left(cutoff))} before the cutoff`,
+      publishAction,
+    );
 }
