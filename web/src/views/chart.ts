@@ -4,13 +4,24 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { fill, h } from '../dom';
-import { block, dateTime } from '../format';
+import { fill, h, isolate } from '../dom';
+import { block, dateTime, timeTicks } from '../format';
 import { OTHERS, percent, shareChart, TOP_MINERS, type Attempt, type ShareChart } from '../model';
 
 const COLORS = ['#0a6cbd', '#c2410c', '#047857', '#b02a8f', '#8a6100', '#5b3fc4'];
 const OTHERS_COLOR = '#6e7781';
 const HEIGHT = 300;
+/**
+ * Axis text: 12 px at every width (uPlot's default is 10 px). A narrow chart gets fewer ticks,
+ * never smaller text: ticks are at least as far apart as the widest label, a date, plus a gap.
+ */
+const FONT_PX = 12;
+const FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Liberation Sans', sans-serif";
+const AXIS_FONT = `${FONT_PX}px ${FONT_FAMILY}`;
+const LABEL_FONT = `600 ${FONT_PX}px ${FONT_FAMILY}`;
+/** "2026-12-01" at 12 px is about 70 px wide. */
+const X_SPACE = 96;
+const Y_SPACE = 36;
 
 export class SharesChart {
   private plot?: uPlot;
@@ -55,15 +66,28 @@ export class SharesChart {
     );
   }
 
+  /** The chart's content box (clientWidth counts its padding too, which would clip the plot). */
   private width(): number {
-    return Math.max(260, Math.floor(this.el.clientWidth));
+    const style = getComputedStyle(this.el);
+    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    return Math.max(260, Math.floor(this.el.clientWidth - (padding || 0)));
   }
 
   private options(data: ShareChart): uPlot.Options {
-    const axis = { stroke: '#424a53', grid: { stroke: '#eaeef2' }, ticks: { stroke: '#d0d7de' } };
+    const axis = {
+      stroke: '#424a53',
+      font: AXIS_FONT,
+      labelFont: LABEL_FONT,
+      grid: { stroke: '#eaeef2' },
+      ticks: { stroke: '#d0d7de' },
+    };
     return {
       width: this.width(),
       height: HEIGHT,
+      // Room on the right for the label of a tick at the newest publish.
+      padding: [12, 40, 0, 0],
+      // Ticks fall on UTC hours and days, as the labels say.
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       scales: {
         // A single publish gets an hour either side instead of uPlot's span of years.
         x: {
@@ -72,7 +96,22 @@ export class SharesChart {
         },
         y: { range: (_u, _min, max) => [0, Math.min(1, Math.max(0.1, max * 1.1))] },
       },
-      axes: [axis, { ...axis, size: 52, values: (_u, ticks) => ticks.map((t) => percent(t, 0)) }],
+      axes: [
+        {
+          ...axis,
+          space: X_SPACE,
+          size: 56,
+          label: 'Time (UTC)',
+          labelSize: 24,
+          values: (_u, splits, _axis, _space, incr) => timeTicks(splits, incr),
+        },
+        {
+          ...axis,
+          space: Y_SPACE,
+          size: 52,
+          values: (_u, ticks) => ticks.map((t) => percent(t, 0)),
+        },
+      ],
       legend: { live: true },
       cursor: { points: { size: 8 } },
       series: [
@@ -119,14 +158,15 @@ export class SharesChart {
     const top = plot.valToPos(data.series[0]?.shares[idx] ?? 0, 'y');
     plot.setCursor({ left: plot.valToPos(data.times[idx], 'x'), top });
     const attempt = data.attempts[idx];
-    this.readout.textContent =
-      `${dateTime(attempt.ts)}, block ${block(attempt.block_number)}: ` +
-      data.series
-        .map((s) => {
-          const d = s.details[idx];
-          const u16 = d.u16 === undefined ? '' : ` (u16 ${d.u16})`;
-          return `${s.label} ${percent(s.shares[idx])}${u16}`;
-        })
-        .join('; ');
+    // Series labels hold hotkeys (record data): each is isolated from the text around it.
+    fill(
+      this.readout,
+      `${dateTime(attempt.ts)}, block ${block(attempt.block_number)}: `,
+      ...data.series.flatMap((s, i) => {
+        const d = s.details[idx];
+        const u16 = d.u16 === undefined ? '' : ` (u16 ${d.u16})`;
+        return [i > 0 && '; ', isolate(s.label), ` ${percent(s.shares[idx])}${u16}`];
+      }),
+    );
   }
 }
