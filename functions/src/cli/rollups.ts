@@ -41,18 +41,26 @@ export async function rebuildWithProgress(
   logs.rebuildDone(log, outcome.gen, outcome.resumed, outcome.scanned, seconds);
 }
 
-export function checkSummary({ rollups, fullScan, differences }: CheckOutcome) {
+export function checkSummary({ rollups, fullScan, differences, unseenByFullScan }: CheckOutcome) {
   return {
     method: rollups.method,
     rollups: rollups.rollups,
+    ...(rollups.fallback ? { fallback: rollups.fallback } : {}),
     counted: { rollups: rollups.tally.leads.counted, full_scan: fullScan.tally.leads.counted },
     miners: { rollups: rollups.tally.miners.size, full_scan: fullScan.tally.miners.size },
     differences,
+    unseen_by_full_scan: unseenByFullScan,
   };
 }
 
-export function printCheck({ rollups, differences }: CheckOutcome, log: Logger): void {
-  if (rollups.method !== 'rollups') logs.checkMethod(log, rollups.rollups.status, rollups.method);
+export function printCheck(
+  { rollups, differences, unseenByFullScan }: CheckOutcome,
+  log: Logger,
+): void {
+  if (rollups.method !== 'rollups' && !rollups.fallback)
+    logs.checkMethod(log, rollups.rollups.status, rollups.method);
+  const unseen = Object.entries(unseenByFullScan);
+  if (unseen.length > 0) logs.checkUnseen(log, unseen);
   if (differences.length === 0) {
     logs.checkAgrees(log, rollups.tally.miners.size, rollups.tally.leads.counted);
   }

@@ -22,6 +22,24 @@ export function notCoveredYet(log: Logger): void {
   log.warn('Lead rollups do not cover this window yet: this run reads every lead of the window');
 }
 
+export function fallingBack(log: Logger, reason: string): void {
+  log.warn(`${reason}: this run reads every lead of the window instead`, { reason });
+}
+
+/** One line for every lead a fold left pending: a count and the first few ids. */
+export function leadsNotFolded(
+  log: Logger,
+  stuck: ReadonlyArray<{ id: string; reason: string }>,
+  count: number,
+): void {
+  const shown = stuck.slice(0, 5).map(({ id }) => JSON.stringify(id));
+  const more = count > shown.length ? `, … (${count - shown.length} more)` : '';
+  log.warn(
+    `${count} lead(s) could not be folded into the rollups and stay pending: ${shown.join(', ')}${more}`,
+    { lead_ids: stuck.map(({ id }) => id), count },
+  );
+}
+
 export function rebuildNoTrigger(log: Logger): void {
   log.warn(
     'No lead write has been observed by the functions yet: deploy them before the rebuild, or ' +
@@ -46,6 +64,14 @@ export function checkMethod(log: Logger, status: string, method: string): void {
   log.info(
     `The rollups are ${status}: compared as scoring counts now (${method}); ` +
       'run `weights rollups rebuild` for complete rollups',
+  );
+}
+
+export function checkUnseen(log: Logger, unseen: ReadonlyArray<[string, number]>): void {
+  const parts = unseen.map(([reason, n]) => `${reason}=${n}`).join(', ');
+  log.info(
+    `Leads skipped for created_at that only the rollups hold (the full scan's queries cannot ` +
+      `find them; not a difference): ${parts}`,
   );
 }
 

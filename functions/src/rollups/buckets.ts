@@ -5,10 +5,10 @@
  * lead, and those whose `created_at` gives no instant). Folding a lead in or out is a pure
  * function of these values, so the fold, the rebuild and the tests share it.
  *
- * A 30-day window touches at most 31 days, so scoring reads at most 31 day documents. A day
- * stores per miner two arrays of 24 counts (about 450 bytes): a day with every one of a subnet's
- * 256 uids active is ~120 KB, and the 1 MiB document limit is reached near 2,000 distinct hotkeys
- * in one day.
+ * A 30-day window touches at most 31 days. A day stores per miner two arrays of 24 counts (at
+ * most 451 bytes): a day with every one of a subnet's 256 uids active is ~120 KB. A day document
+ * holds at most MINERS_PER_DOC (1,500) miners, its shard documents the rest (store.ts), so scoring
+ * reads 31 day documents plus one per further 1,500 distinct hotkeys in a day.
  */
 import {
   CREATED_AT_SKIPS,
@@ -21,10 +21,11 @@ import {
 export const HOUR_MICROS = 3600e6;
 export const HOURS_PER_DAY = 24;
 /**
- * Leads an hour's list may name (about 130 bytes each, well within a document's 1 MiB). An hour
- * with more is marked `overflow` in its day, and its edge is read lead by lead by a query.
+ * Leads an hour's list may name: each at most 257 bytes (a key of ≤ 128 bytes, see `hourKey`, and
+ * a contribution of ≤ 127), so a full list is ≤ 900 KB, within a document's 1 MiB. An hour with
+ * more is marked `overflow` in its day, and its edge is read lead by lead by a query.
  */
-export const HOUR_LIST_MAX = 4000;
+export const HOUR_LIST_MAX = 3500;
 /** Skipped leads listed per day and in the totals, with their id (all of them are counted). */
 export const SAMPLES_KEPT = 100;
 

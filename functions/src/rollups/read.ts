@@ -1,14 +1,26 @@
 /**
  * Reads a window's counts from the rollups, in one read-only transaction so the state, the days
  * and the edge leads are one snapshot even while a fold runs: the state, at most 31 day documents
- * for 30 days, and the list of the hour at each edge that may have a lead on its far side (see
- * window-plan.ts): usually only the start's. An hour too busy for its list is read by a query.
+ * for 30 days, the shard documents of days with more than MINERS_PER_DOC miners, and the list of
+ * the hour at each edge that may have a lead on its far side (see window-plan.ts): usually only
+ * the start's. An hour too busy for its list is read by a query. A document that cannot be read
+ * as the rollups wrote it throws a RollupReadError naming it: scoring then reads the leads.
  */
 import type { Transaction } from 'firebase-admin/firestore';
 import type { Window } from '../leads/window';
 import { dayOfHour, HOURS_PER_DAY, type DayRollup } from './buckets';
 import { decodeContribution, instantOf, type Contribution } from './contribution';
-import { dayOf, hourListOf, recordOf, stateOf, type RollupState, type RollupStore } from './store';
+import {
+  dayOf,
+  hourListOf,
+  loadDay,
+  minerShardOf,
+  recordOf,
+  shardRefs,
+  stateOf,
+  type RollupState,
+  type RollupStore,
+} from './store';
 import {
   countWindow,
   edgesToRead,
@@ -42,11 +54,27 @@ export async function readRollupWindow(
         ? await tx.getAll(...plan.days.map((day) => store.day(state.gen, day)))
         : [];
       reads.aggregates += snapshots.length;
+      const stored = snapshots.map((snapshot) => dayOf(snapshot));
+      const refs = shardRefs(store, state.gen, stored);
+      const shards = refs.length ? await tx.getAll(...refs) : [];
+      reads.aggregates += shards.length;
       const days = new Map<number, DayRollup>();
-      for (const snapshot of snapshots) {
-        const day = dayOf(snapshot);
-        if (day) days.set(day.day, day);
-      }
+      let next = 0;
+      stored.forEach((day, i) => {
+        if (!day) return;
+        const own = shards.slice(next, next + (day.miner_shards ?? 0));
+        next += own.length;
+        const path = `${store.days.id}/${snapshots[i].id}`;
+        const loaded = checked(path, () =>
+          checkDay(
+            loadDay(
+              day,
+              own.map((s) => minerShardOf(s)),
+            ).rollup,
+          ),
+        );
+        days.set(day.day, loaded);
+      });
       const edgeLeads: EdgeLead[] = [];
       for (const edge of edgesToRead(plan, days)) {
         const day = days.get(dayOfHour(edge.hour));
@@ -71,6 +99,44 @@ export async function readRollupWindow(
 
 type Listed = { id: string; contribution: Contribution };
 
+/** A rollup document that is not what the rollups write: the run reads the leads instead. */
+export class RollupReadError extends Error {
+  constructor(
+    /** The document's path, from the collection of leads' rollups down. */
+    readonly document: string,
+    message: string,
+  ) {
+    super(`rollup document ${document} cannot be read: ${message}`);
+    this.name = 'RollupReadError';
+  }
+}
+
+function checked<T>(document: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new RollupReadError(document, error instanceof Error ? error.message : String(error));
+  }
+}
+
+const HOURS = 24;
+function isCounts(value: unknown): boolean {
+  return Array.isArray(value) && value.length === HOURS && value.every(Number.isFinite);
+}
+
+/** The day as stored, its shape checked (a count that is not a number would count as nothing). */
+function checkDay(day: DayRollup): DayRollup {
+  if (typeof day.miners !== 'object' || day.miners === null) throw new Error('no miners map');
+  for (const [hotkey, counts] of Object.entries(day.miners)) {
+    if (!isCounts(counts?.curated) || !isCounts(counts?.sourced))
+      throw new Error(`the counts of miner ${hotkey} are not 24 numbers`);
+  }
+  for (const [reason, counts] of Object.entries(day.skipped ?? {})) {
+    if (!isCounts(counts)) throw new Error(`the counts of ${reason} are not 24 numbers`);
+  }
+  return day;
+}
+
 /** The hour's leads, from its list (one document). */
 async function listedEdge(
   tx: Transaction,
@@ -78,11 +144,14 @@ async function listedEdge(
   hour: number,
   gen: number,
 ): Promise<Listed[]> {
-  const list = hourListOf(await tx.get(store.hour(gen, hour)));
-  return Object.entries(list?.leads ?? {}).map(([id, text]) => ({
-    id,
-    contribution: decodeContribution(text),
-  }));
+  const ref = store.hour(gen, hour);
+  const list = hourListOf(await tx.get(ref));
+  return checked(`${store.hours.id}/${ref.id}`, () =>
+    Object.entries(list?.leads ?? {}).map(([id, text]) => ({
+      id,
+      contribution: decodeContribution(text),
+    })),
+  );
 }
 
 /** An overflowed hour's leads at the edge, by a query on the records. */
@@ -100,8 +169,16 @@ async function queryEdge(
   return (await tx.get(query)).docs.flatMap((snapshot) => {
     const record = recordOf(snapshot);
     // A record of another generation is not in these days (a lead deleted before a rebuild).
-    return record?.folded && record.gen === gen
-      ? [{ id: snapshot.id, contribution: decodeContribution(record.folded) }]
+    const folded = record?.gen === gen ? record.folded : null;
+    return folded
+      ? [
+          {
+            id: snapshot.id,
+            contribution: checked(`${store.records.id}/${snapshot.id}`, () =>
+              decodeContribution(folded),
+            ),
+          },
+        ]
       : [];
   });
 }

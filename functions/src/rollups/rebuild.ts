@@ -20,6 +20,7 @@
 import {
   FieldPath,
   Timestamp,
+  type DocumentReference,
   type DocumentSnapshot,
   type Query,
   type QueryDocumentSnapshot,
@@ -53,9 +54,15 @@ import {
   decodeOrNull,
   HourListChanges,
   isStaleWrite,
+  loadDay,
+  minersIn,
+  minerShardOf,
+  placeMiners,
   recordOf,
   stateOf,
+  storedBytes,
   versionOf,
+  type StoredMinerShard,
   type LeadRecord,
   type RebuildState,
   type RollupState,
@@ -69,6 +76,21 @@ const CHUNK = 400;
 const IN_FLIGHT = 4;
 const CHECKPOINT_LEADS = 50_000;
 const ATTEMPTS = 8;
+/** Bytes of day documents per batch: a request is limited to 10 MiB (the emulator's to 4 MiB). */
+const BATCH_BYTES = 2_000_000;
+
+/** What a rebuild could not write, named: the lead or the document, and Firestore's reason. */
+export class RebuildError extends Error {
+  constructor(
+    readonly what: string,
+    reason: string,
+  ) {
+    super(`rollups rebuild stopped at ${what}: ${reason}`);
+    this.name = 'RebuildError';
+  }
+}
+
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export interface RebuildProgress {
   scanned: number;
@@ -137,9 +159,20 @@ export async function rebuildRollups(
   const totals: RollupTotals = structuredClone(rebuild.totals);
   const days = new Map<number, DayState>();
   if (resumed) {
+    const shards = new Map<number, Array<StoredMinerShard | undefined>>();
+    for (const doc of (await store.dayMiners.where('gen', '==', gen).get()).docs) {
+      const shard = minerShardOf(doc);
+      if (!shard) continue;
+      const list = shards.get(shard.day) ?? [];
+      list[shard.shard - 1] = shard;
+      shards.set(shard.day, list);
+    }
     for (const doc of (await store.days.where('gen', '==', gen).get()).docs) {
       const stored = dayOf(doc);
-      if (stored) days.set(stored.day, { rollup: stored, through: stored.through, changed: false });
+      if (!stored) continue;
+      const own = (shards.get(stored.day) ?? []).slice(0, stored.miner_shards ?? 0);
+      const { rollup } = loadDay(stored, own);
+      days.set(stored.day, { rollup, through: stored.through, changed: false });
     }
   }
   const total = (await leads.count().get()).data().count;
@@ -177,17 +210,63 @@ export async function rebuildRollups(
   const checkpoint = async (finished: boolean) => {
     const changed = [...days.values()].filter((entry) => entry.changed);
     for (const entry of changed) markOverflow(entry.rollup);
-    await hourLists.commit(store, gen, (day) => days.get(day)?.rollup);
-    for (let i = 0; i < changed.length; i += CHUNK) {
-      const batch = db.batch();
-      for (const entry of changed.slice(i, i + CHUNK)) {
-        const stored: StoredDay = { ...entry.rollup, gen, through: after };
-        batch.set(store.day(gen, entry.rollup.day), stored);
-        entry.changed = false;
-        entry.through = after;
-      }
-      await batch.commit();
+    try {
+      await hourLists.commit(store, gen, (day) => days.get(day)?.rollup);
+    } catch (error) {
+      throw new RebuildError(
+        `the hour lists of the leads up to ${JSON.stringify(after)}`,
+        reasonOf(error),
+      );
     }
+    // Each changed day whole: its document and its shard documents (miners placed afresh).
+    const writes: Array<{ ref: DocumentReference; data: object }> = [];
+    for (const entry of changed) {
+      const { miners, ...rest } = entry.rollup;
+      const { placement, shards } = placeMiners(miners, new Map(), 1);
+      const stored: StoredDay = {
+        ...rest,
+        miners: minersIn(miners, placement, 0),
+        gen,
+        through: after,
+        miner_shards: shards - 1,
+      };
+      writes.push({ ref: store.day(gen, rest.day), data: stored });
+      for (let k = 1; k < shards; k++) {
+        const shard: StoredMinerShard = {
+          gen,
+          day: rest.day,
+          shard: k,
+          miners: minersIn(miners, placement, k),
+        };
+        writes.push({ ref: store.minerShard(gen, rest.day, k), data: shard });
+      }
+      entry.changed = false;
+      entry.through = after;
+    }
+    let batch = db.batch();
+    let inBatch: typeof writes = [];
+    let bytes = 0;
+    const flush = async () => {
+      if (inBatch.length === 0) return;
+      try {
+        await batch.commit();
+      } catch (error) {
+        const ids = inBatch.map(({ ref }) => ref.id);
+        throw new RebuildError(`day documents ${ids.join(', ')}`, reasonOf(error));
+      }
+      batch = db.batch();
+      inBatch = [];
+      bytes = 0;
+    };
+    for (const write of writes) {
+      const size = storedBytes(write.data);
+      if (inBatch.length > 0 && (inBatch.length >= CHUNK || bytes + size > BATCH_BYTES))
+        await flush();
+      batch.set(write.ref, write.data);
+      inBatch.push(write);
+      bytes += size;
+    }
+    await flush();
     const next: RollupState = finished
       ? {
           gen,
@@ -309,7 +388,14 @@ async function writeChunk(
       await batch.commit();
       return folded;
     } catch (error) {
-      if (!isStaleWrite(error) || attempt >= ATTEMPTS) throw error;
+      if (!isStaleWrite(error) || attempt >= ATTEMPTS) {
+        const ids = chunk.map(({ lead }) => lead.id);
+        const what =
+          ids.length === 1
+            ? `lead ${JSON.stringify(ids[0])}`
+            : `leads ${JSON.stringify(ids[0])} to ${JSON.stringify(ids[ids.length - 1])}`;
+        throw new RebuildError(what, reasonOf(error));
+      }
       // A trigger wrote a record since the stream read it: read them again.
       records = await store.db.getAll(...chunk.map(({ lead }) => store.records.doc(lead.id)));
     }
@@ -318,7 +404,7 @@ async function writeChunk(
 
 /** Days and hour lists of earlier generations are no longer read: delete them. */
 async function dropGenerationsBefore(store: RollupStore, gen: number): Promise<void> {
-  for (const collection of [store.days, store.hours]) {
+  for (const collection of [store.days, store.dayMiners, store.hours]) {
     const old = await collection.where('gen', '<', gen).select().get();
     for (let i = 0; i < old.docs.length; i += CHUNK) {
       const batch = store.db.batch();

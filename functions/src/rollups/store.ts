@@ -4,6 +4,8 @@
  *
  *   lead_rollups/{collection}                     the state: generation, totals, coverage, rebuild
  *   lead_rollups/{collection}/rollup_days/{id}    one per generation and UTC day (`g1-2026-11-22`)
+ *   lead_rollups/{collection}/rollup_day_miners/{id}  a day's miners beyond the first MINERS_PER_DOC
+ *                                                 (`g1-2026-11-22-m1`, `-m2`, …)
  *   lead_rollups/{collection}/rollup_hours/{id}   per generation and hour, its leads (`g1-2026-11-22T05`)
  *   lead_rollups/{collection}/rollup_leads/{id}   one per lead: what it contributes, what is folded
  *   lead_rollups/{collection}/rollup_pending/{id} leads whose contribution changed since the fold
@@ -11,7 +13,14 @@
  * Generations: a rebuild writes a new generation of day documents beside the live one and switches
  * over when it is done, so scoring never reads half a rebuild. A lead's record says which
  * generation its folded contribution belongs to; for any other generation it contributes nothing.
+ *
+ * Capacity: every document here stays under Firestore's 1 MiB and every field path under 1,500
+ * bytes whatever the leads hold. A day holds at most MINERS_PER_DOC miners; the rest go to shard
+ * documents of MINERS_PER_DOC each, so a day of H distinct hotkeys is 1 + ⌈H / MINERS_PER_DOC⌉ − 1
+ * documents. An hour list keys each lead by `hourKey` (the id itself when short and printable,
+ * else a hash of it): at most 129 + 128 bytes per lead, HOUR_LIST_MAX leads.
  */
+import { createHash } from 'node:crypto';
 import {
   FieldValue,
   type CollectionReference,
@@ -41,6 +50,12 @@ export const DAYS = 'rollup_days';
 export const LEAD_RECORDS = 'rollup_leads';
 export const PENDING = 'rollup_pending';
 export const HOURS = 'rollup_hours';
+export const DAY_MINERS = 'rollup_day_miners';
+
+/** Miners one day document (or one of its shard documents) holds: ≤ 451 bytes each, ~680 KB. */
+export const MINERS_PER_DOC = 1500;
+/** The longest lead id an hour list uses as its own key (printable ASCII); longer ones are hashed. */
+export const HOUR_KEY_MAX = 128;
 
 export interface RebuildState {
   gen: number;
@@ -71,6 +86,19 @@ export interface StoredDay extends DayRollup {
   gen: number;
   /** Set by a rebuild: leads after this id (in scan order) are not in the counts yet. */
   through: string | null;
+  /**
+   * Shard documents holding the day's miners beyond the MINERS_PER_DOC of `miners` (absent: 0).
+   * Stored `miners` then holds only the first shard's.
+   */
+  miner_shards?: number;
+}
+
+/** Miners of a day beyond the day document's: shard `shard` (1, 2, …). */
+export interface StoredMinerShard {
+  gen: number;
+  day: number;
+  shard: number;
+  miners: DayRollup['miners'];
 }
 
 /**
@@ -111,6 +139,7 @@ export class RollupStore {
   readonly records: CollectionReference;
   readonly pending: CollectionReference;
   readonly hours: CollectionReference;
+  readonly dayMiners: CollectionReference;
 
   constructor(
     readonly db: Firestore,
@@ -121,12 +150,18 @@ export class RollupStore {
     this.records = this.state.collection(LEAD_RECORDS);
     this.pending = this.state.collection(PENDING);
     this.hours = this.state.collection(HOURS);
+    this.dayMiners = this.state.collection(DAY_MINERS);
   }
 
   day(gen: number, day: number): DocumentReference {
     const id = dayId(day);
     if (id === undefined) throw new Error(`day ${day} has no date`);
     return this.days.doc(`g${gen}-${id}`);
+  }
+
+  /** Shard `shard` (≥ 1) of a day's miners. */
+  minerShard(gen: number, day: number, shard: number): DocumentReference {
+    return this.dayMiners.doc(`${this.day(gen, day).id}-m${shard}`);
   }
 
   hour(gen: number, hour: number): DocumentReference {
@@ -143,6 +178,24 @@ export function stateOf(snapshot: DocumentSnapshot): RollupState | undefined {
 
 export function dayOf(snapshot: DocumentSnapshot): StoredDay | undefined {
   return snapshot.exists ? (snapshot.data() as StoredDay) : undefined;
+}
+
+export function minerShardOf(snapshot: DocumentSnapshot): StoredMinerShard | undefined {
+  return snapshot.exists ? (snapshot.data() as StoredMinerShard) : undefined;
+}
+
+/**
+ * The key of a lead in an hour list: its id when that is short printable ASCII (the keys lists
+ * have always had), otherwise `#` and the SHA-256 of its UTF-8 bytes (base64url). A key is at
+ * most 128 bytes, so the field path stays far under Firestore's 1,500 bytes and the list's size
+ * is bounded per lead; control or non-ASCII characters never reach a field path. The list's
+ * readers need only the contribution, never the id.
+ */
+export function hourKey(id: string): string {
+  if (id.length <= HOUR_KEY_MAX && /^[\x20-\x5f\x61-\x7e]+$/.test(id) && !id.startsWith('#')) {
+    return id;
+  }
+  return `#${createHash('sha256').update(id, 'utf8').digest('base64url')}`;
 }
 
 export function hourListOf(snapshot: DocumentSnapshot): StoredHour | undefined {
@@ -166,6 +219,116 @@ export function decodeOrNull(text: string | null | undefined): Contribution | nu
   return text ? decodeContribution(text) : null;
 }
 
+/** A day as its documents hold it: every miner in `rollup.miners`, and which document holds each. */
+export interface LoadedDay {
+  rollup: DayRollup;
+  /** Hotkey → the document holding it: 0 for the day document, k for shard k. */
+  placement: Map<string, number>;
+  /** Documents the day has (the day document and its shards). */
+  shards: number;
+}
+
+/** The shard documents of these days, in order (days that have none, or no document, add none). */
+export function shardRefs(
+  store: RollupStore,
+  gen: number,
+  days: ReadonlyArray<StoredDay | undefined>,
+): DocumentReference[] {
+  return days.flatMap((stored) =>
+    stored
+      ? Array.from({ length: stored.miner_shards ?? 0 }, (_, k) =>
+          store.minerShard(gen, stored.day, k + 1),
+        )
+      : [],
+  );
+}
+
+/** The day from its document and its shard documents (missing ones hold nothing). */
+export function loadDay(
+  stored: StoredDay,
+  shards: ReadonlyArray<StoredMinerShard | undefined>,
+): LoadedDay {
+  const { day, skipped, first, last, overflow, samples } = stored;
+  const extra = stored.miner_shards ?? 0;
+  const rollup: DayRollup = {
+    day,
+    miners: { ...stored.miners },
+    skipped,
+    first,
+    last,
+    overflow,
+    samples,
+  };
+  const placement = new Map<string, number>(Object.keys(stored.miners).map((h) => [h, 0]));
+  shards.forEach((shard, i) => {
+    for (const [hotkey, counts] of Object.entries(shard?.miners ?? {})) {
+      rollup.miners[hotkey] = counts;
+      placement.set(hotkey, i + 1);
+    }
+  });
+  return { rollup, placement, shards: 1 + extra };
+}
+
+/**
+ * Where each miner of `miners` is stored: where it was (`placement`), or, for a new one, in the
+ * first document with room, a new shard when none has. No miner is ever left out, whoever else
+ * writes leads that day: a day of H distinct hotkeys takes ⌈H / MINERS_PER_DOC⌉ documents.
+ */
+export function placeMiners(
+  miners: Readonly<Record<string, unknown>>,
+  placement: ReadonlyMap<string, number>,
+  shards: number,
+): { placement: Map<string, number>; shards: number } {
+  const counts = Array<number>(Math.max(shards, 1)).fill(0);
+  const placed = new Map<string, number>();
+  const fresh: string[] = [];
+  for (const hotkey of Object.keys(miners)) {
+    const at = placement.get(hotkey);
+    if (at === undefined || at >= counts.length) fresh.push(hotkey);
+    else {
+      placed.set(hotkey, at);
+      counts[at] += 1;
+    }
+  }
+  let cursor = 0;
+  for (const hotkey of fresh.sort()) {
+    while (cursor < counts.length && counts[cursor] >= MINERS_PER_DOC) cursor += 1;
+    if (cursor === counts.length) counts.push(0);
+    placed.set(hotkey, cursor);
+    counts[cursor] += 1;
+  }
+  return { placement: placed, shards: counts.length };
+}
+
+/** The miners of `miners` stored in document `shard`. */
+export function minersIn(
+  miners: DayRollup['miners'],
+  placement: ReadonlyMap<string, number>,
+  shard: number,
+): DayRollup['miners'] {
+  return Object.fromEntries(Object.entries(miners).filter(([h]) => placement.get(h) === shard));
+}
+
+/**
+ * About how many bytes Firestore counts for a value (its storage size rules: strings their UTF-8
+ * bytes + 1, numbers 8, map keys their bytes + 1), to keep batches and documents within limits.
+ */
+export function storedBytes(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8') + 1;
+  if (typeof value === 'number') return 8;
+  if (value === null || typeof value === 'boolean' || value === undefined) return 1;
+  if (Array.isArray(value)) return value.reduce((n: number, v) => n + storedBytes(v), 0);
+  if (typeof value === 'object') {
+    if (value instanceof FieldValue) return 8;
+    if ('toMillis' in value) return 8;
+    let bytes = 0;
+    for (const [key, v] of Object.entries(value))
+      bytes += Buffer.byteLength(key, 'utf8') + 1 + storedBytes(v);
+    return bytes;
+  }
+  return 8;
+}
+
 /** Firestore refuses a write whose precondition no longer holds; the caller reads again. */
 export function isStaleWrite(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
@@ -184,8 +347,9 @@ export class HourListChanges {
   move(id: string, before: Contribution | null, after: Contribution | null): void {
     const from = bucketOf(before);
     const to = bucketOf(after);
-    if (from !== undefined && from !== to) this.entries(from)[id] = FieldValue.delete();
-    if (to !== undefined && after !== null) this.entries(to)[id] = encodeContribution(after);
+    const key = hourKey(id);
+    if (from !== undefined && from !== to) this.entries(from)[key] = FieldValue.delete();
+    if (to !== undefined && after !== null) this.entries(to)[key] = encodeContribution(after);
   }
 
   /** Hour lists to write. */

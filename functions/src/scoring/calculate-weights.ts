@@ -15,8 +15,8 @@ import * as rollupLogs from '../logs/rollups';
 import * as logs from '../logs/scoring';
 import { HOUR_MICROS } from '../rollups/buckets';
 import { CREATED_AT_SKIPS, HOTKEY_SKIPS, type SkipReason } from '../rollups/contribution';
-import { foldPending } from '../rollups/fold';
-import { readRollupWindow } from '../rollups/read';
+import { foldPending, type FoldOutcome } from '../rollups/fold';
+import { readRollupWindow, RollupReadError, type RollupRead } from '../rollups/read';
 import { RollupStore, type RollupState } from '../rollups/store';
 import type { WindowCounts } from '../rollups/window-plan';
 import { scanWindow, warnSkipped } from './full-scan';
@@ -52,6 +52,27 @@ export interface ScoringResult {
   leads: LeadCounts;
   /** The first SKIPPED_LEADS_LISTED skipped leads, with the reason. */
   skipped_leads: SkippedLead[];
+  /** Why this run read the leads although the rollups were there (method `full_scan`). */
+  fallback?: ScoringFallback;
+}
+
+/**
+ * The rollups could not be used: folding or reading them failed. The run read every lead of the
+ * window instead (the result is the same, the reads are not), and says what failed.
+ */
+export interface ScoringFallback {
+  /**
+   * `fold_failed`: the fold stopped (Firestore refused or could not be reached); `leads_not_folded`:
+   * some leads could not be folded and keep their pending marker; `read_failed`: a rollup
+   * document could not be read as the rollups write it.
+   */
+  code: 'fold_failed' | 'leads_not_folded' | 'read_failed';
+  reason: string;
+  /** The rollup document that failed, from the collection of the leads' rollups down. */
+  document?: string;
+  /** The (first) lead that failed, and how many did. */
+  lead?: string;
+  leads_failed?: number;
 }
 
 export interface CalculateWeightsInput {
@@ -113,6 +134,7 @@ export async function calculateWeights({
     rollups: counted.rollups,
     leads: tally.leads,
     skipped_leads: tally.skippedLeads,
+    ...(counted.fallback ? { fallback: counted.fallback } : {}),
   };
 }
 
@@ -121,6 +143,7 @@ export interface WindowTally {
   method: ScoringMethod;
   reads: { aggregates: number; leads: number };
   rollups: ScoringResult['rollups'];
+  fallback?: ScoringFallback;
 }
 
 /**
@@ -141,13 +164,65 @@ export async function countWindow(
     return { tally, method: 'full_scan', reads, rollups: { status: 'absent', folded: 0 } };
   }
   const store = new RollupStore(db, collection);
-  const fold = await foldPending(store);
+  // Whatever fails in the rollups, the run counts the window from the leads and says why.
+  const fallBack = async (
+    fallback: ScoringFallback,
+    folded = 0,
+    state?: RollupState,
+  ): Promise<WindowTally> => {
+    rollupLogs.fallingBack(log, fallback.reason);
+    reads.leads += await scanWindow(db, collection, window, log, tally);
+    const rollups: ScoringResult['rollups'] = {
+      status: chooseMethod(state, window).status,
+      folded,
+    };
+    if (state) rollups.generation = state.gen;
+    return { tally, method: 'full_scan', reads, rollups, fallback };
+  };
+  let fold: FoldOutcome;
+  try {
+    fold = await foldPending(store);
+  } catch (error) {
+    return fallBack({
+      code: 'fold_failed',
+      reason: `the lead rollups could not be folded: ${messageOf(error)}`,
+    });
+  }
   addReads(reads, fold.reads);
+  if (fold.stuckCount > 0) {
+    const [first] = fold.stuck;
+    const more = fold.stuckCount > 1 ? ` (and ${fold.stuckCount - 1} more)` : '';
+    rollupLogs.leadsNotFolded(log, fold.stuck, fold.stuckCount);
+    return fallBack(
+      {
+        code: 'leads_not_folded',
+        reason: `lead ${JSON.stringify(first.id)}${more} could not be folded into the rollups: ${first.reason}`,
+        lead: first.id,
+        leads_failed: fold.stuckCount,
+      },
+      fold.folded,
+      fold.state,
+    );
+  }
   let choice: MethodChoice = { method: 'full_scan', status: 'absent' };
-  const read = await readRollupWindow(store, (state) => {
-    choice = chooseMethod(state, window);
-    return choice.rollupsWindow;
-  });
+  let read: RollupRead;
+  try {
+    read = await readRollupWindow(store, (state) => {
+      choice = chooseMethod(state, window);
+      return choice.rollupsWindow;
+    });
+  } catch (error) {
+    const document = error instanceof RollupReadError ? error.document : undefined;
+    return fallBack(
+      {
+        code: 'read_failed',
+        reason: `the lead rollups could not be read: ${messageOf(error)}`,
+        ...(document ? { document } : {}),
+      },
+      fold.folded,
+      fold.state,
+    );
+  }
   addReads(reads, read.reads);
   const rollups: ScoringResult['rollups'] = { status: choice.status, folded: fold.folded };
   if (read.state) rollups.generation = read.state.gen;
@@ -229,6 +304,11 @@ function listSamples(
     if (!tally.list(id, reason, detail)) return;
     warnSkipped(log, id, reason, detail);
   }
+}
+
+function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
 }
 
 function addReads(
