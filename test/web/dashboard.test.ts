@@ -22,7 +22,13 @@ import {
   u16Of,
   type Attempt,
 } from '../../web/src/model';
-import { chromiumPath, launchChromium, screenshot, seriousViolations } from './support/browser';
+import {
+  chromiumPath,
+  launchChromium,
+  screenshot,
+  seriousViolations,
+  watchCsp,
+} from './support/browser';
 import { startWebEmulators, type WebEmulators } from './support/emulators';
 import { writeHistory, type History } from './support/history';
 
@@ -113,25 +119,6 @@ async function users(email: string, action = 'grant-auditor') {
 /** Content-Security-Policy violations reported by any page since the last test ended. */
 const cspViolations: string[] = [];
 
-/**
- * Collects the CSP violations of every page of the context: each `securitypolicyviolation` event
- * (through a binding, so that none is lost when the page navigates) and each console message of
- * Chromium about the policy (it logs one per blocked load, script or style).
- */
-async function watchCsp(context: BrowserContext) {
-  await context.exposeBinding('reportCspViolation', ({ page }, violation: string) => {
-    cspViolations.push(`${page.url()}: ${violation}`);
-  });
-  await context.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => {
-    window.reportCspViolation(e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline') +
-      ' at ' + e.sourceFile + ':' + e.lineNumber + ' (' + e.disposition + ')');
-  });`);
-  context.on('console', (message) => {
-    if (message.text().includes('Content Security Policy'))
-      cspViolations.push(`console: ${message.text()}`);
-  });
-}
-
 async function signIn(page: Page, { email, password }: { email: string; password: string }) {
   await page.goto(emulators?.url ?? '');
   await page.getByLabel('Email').fill(email);
@@ -147,7 +134,7 @@ async function newPage(viewport = { width: 1280, height: 900 }, isMobile = false
     timezoneId: 'UTC',
     locale: 'en-GB',
   });
-  await watchCsp(context);
+  await watchCsp(context, cspViolations);
   return { context, page: await context.newPage() };
 }
 
