@@ -86,6 +86,16 @@ if (!existsSync(join(functions, '.secret.local'))) {
   copyFileSync(join(functions, '.secret.local.example'), join(functions, '.secret.local'));
   console.log('functions/.secret.local created from the example (the //Alice development key)');
 }
+// The health webhook's secret (bound to scheduledPublish): a file from before it lacks it, and the
+// emulator would then ask Secret Manager. `none`: no webhook.
+const secrets = readFileSync(join(functions, '.secret.local'), 'utf8');
+if (!/^HEALTH_WEBHOOK_URL=/m.test(secrets)) {
+  writeFileSync(
+    join(functions, '.secret.local'),
+    `${secrets.endsWith('\n') || secrets === '' ? secrets : `${secrets}\n`}HEALTH_WEBHOOK_URL=none\n`,
+  );
+  console.log('functions/.secret.local: HEALTH_WEBHOOK_URL=none added (no health webhook)');
+}
 
 const child = spawn(
   'npx',
