@@ -18,6 +18,26 @@ export function unregisteredHotkey(log: Logger, hotkey: string, netuid: number):
   });
 }
 
+/** Hotkeys named one by one; beyond, one line says how many more. */
+export const UNREGISTERED_LOGGED = 5;
+
+/**
+ * The scored hotkeys that are not registered: one line each for the first few, then one line with
+ * the count and examples, however many there are (leads can name any number of hotkeys).
+ */
+export function unregisteredHotkeys(log: Logger, hotkeys: readonly string[], netuid: number): void {
+  for (const hotkey of hotkeys.slice(0, UNREGISTERED_LOGGED))
+    unregisteredHotkey(log, hotkey, netuid);
+  const more = hotkeys.length - UNREGISTERED_LOGGED;
+  if (more <= 0) return;
+  const examples = hotkeys.slice(UNREGISTERED_LOGGED, UNREGISTERED_LOGGED + 3);
+  log.warn(
+    `${more} more miners are not registered on subnet ${netuid} (${hotkeys.length} in all, e.g. ` +
+      `${examples.join(', ')}): their shares are dropped`,
+    { netuid, unregistered: hotkeys.length, examples },
+  );
+}
+
 export function attemptFailed(
   log: Logger,
   attempt: number,
@@ -126,5 +146,13 @@ export function reconcileDeferred(log: Logger, open: number, reason: string): vo
 export function stillPending(log: Logger, hash: string, eraEnd: number): void {
   log.warn(
     `⚠️ Extrinsic ${hash.slice(0, 12)}… may still land (until block ${eraEnd}): nothing new is sent`,
+  );
+}
+
+/** A failed task whose failure could not be recorded either (Firestore unreachable…). */
+export function failureNotRecorded(log: Logger, error: unknown, recordError: unknown): void {
+  const text = (e: unknown) => (e instanceof Error ? e.message : String(e)).slice(0, 500);
+  log.error(
+    `⚠️ The publish task failed (${text(error)}) and its record could not be written: ${text(recordError)}`,
   );
 }

@@ -12,6 +12,14 @@ import { withoutUndefined } from './firestore-data';
 
 export const TRANSACTIONS_COLLECTION = 'weight_transactions';
 const ITERATIONS_DOC = 'iterations';
+/**
+ * Unregistered hotkeys a record lists (`unregistered_hotkeys`, the first in scoring order);
+ * `unregistered_count` counts all of them. Leads may name any number of hotkeys: the record keeps
+ * the registered allocation whole and stays far under Firestore's 1 MiB whatever they name.
+ */
+export const UNREGISTERED_LISTED = 100;
+/** Longest error_message stored (a message may quote hostile text). */
+export const ERROR_MESSAGE_MAX = 2000;
 
 export type TriggerKind = 'curated_lead' | 'schedule' | 'task' | 'cli';
 
@@ -66,9 +74,15 @@ export function transactionDocument(input: AttemptInput, iteration: number): Doc
     spec_version: result.spec_version,
     total_weight: scoring?.stats.total_share ?? 0,
     num_miners: scoring?.stats.total_miners ?? 0,
-    unregistered_hotkeys: result.unregistered_hotkeys,
+    unregistered_hotkeys: result.unregistered_hotkeys.slice(0, UNREGISTERED_LISTED),
+    unregistered_count: result.unregistered_hotkeys.length,
     error_code: result.error_code ?? null,
-    error_message: result.reason ?? null,
+    error_message:
+      result.reason === undefined
+        ? null
+        : result.reason.length > ERROR_MESSAGE_MAX
+          ? `${result.reason.slice(0, ERROR_MESSAGE_MAX)}…`
+          : result.reason,
     retryable: result.retryable,
     next_allowed_block: result.next_allowed_block,
     eta_seconds: result.eta_seconds,
@@ -86,6 +100,9 @@ export function transactionDocument(input: AttemptInput, iteration: number): Doc
       ? { counted: scoring.leads.counted, read: scoring.leads.read, skipped: scoring.leads.skipped }
       : undefined,
     window: scoring?.window,
+    // How scoring counted (rollups, full_scan, mixed), and why it read the leads when it fell back.
+    method: scoring?.method,
+    fallback: scoring?.fallback,
     durations: { ...result.timings, run_ms: input.finishedAtMs - input.startedAtMs },
   });
 }

@@ -151,7 +151,7 @@ async function attemptPublish(
 
   const placed = place(shares, state.uids);
   const unregistered = placed.unregistered;
-  for (const hotkey of unregistered) logs.unregisteredHotkey(log, hotkey, config.netuid);
+  logs.unregisteredHotkeys(log, unregistered, config.netuid);
   const subnet = {
     netuid: config.netuid,
     neurons: state.neurons,

@@ -195,7 +195,20 @@ export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> 
           );
       }
     }
-    const scoring = await score(input, startedAtMs);
+    let scoring: ScoringResult;
+    try {
+      scoring = await score(input, startedAtMs);
+    } catch (error) {
+      // Even the full scan failed (Firestore unreachable…): recorded, and retried by the task.
+      const reason = `scoring failed: ${errorText(error)}`;
+      const result: PublishResult = {
+        ...skipped(input, 'ScoringFailed', reason),
+        status: 'failed',
+        retryable: true,
+      };
+      publishingLogs.notPublished(log, 'failed', 'ScoringFailed', reason);
+      return { result, record: await record(result), followUps };
+    }
     const attempt = journal();
     const result = await publishUnlessHeld(
       input,
@@ -276,6 +289,48 @@ function skipped(input: CycleInput, code: string, reason: string): PublishResult
     error_code: code,
     reason,
     retryable: false,
+  };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Records a task that failed outside what a cycle records (a throw anywhere in the handler): the
+ * audit trail shows every failure, with a named code, never only the last success. The record is
+ * as small as it can be (no scoring), so that it can be written whatever made the run fail.
+ */
+export async function recordTaskFailure(
+  input: Pick<
+    CycleInput,
+    'db' | 'projectId' | 'publishing' | 'trigger' | 'nowMs' | 'transactions' | 'auditTransport'
+  > & { validator?: string },
+  error: unknown,
+): Promise<CycleOutcome> {
+  const now = input.nowMs ?? Date.now;
+  const startedAtMs = now();
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const result: PublishResult = {
+    ...base({
+      publishing: input.publishing,
+      signer: { address: input.validator ?? UNKNOWN_VALIDATOR },
+    }),
+    status: 'failed',
+    error_code: typeof code === 'string' && /^[A-Za-z]+$/.test(code) ? code : 'TaskFailed',
+    reason: `the publish task failed: ${errorText(error)}`,
+    retryable: true,
+  };
+  const written = await recordAttempt(
+    input.db,
+    { result, trigger: input.trigger, startedAtMs, finishedAtMs: now() },
+    input.transactions ?? TRANSACTIONS_COLLECTION,
+  );
+  writeAuditEntry(input.projectId, written.id, written.document, input.auditTransport);
+  return {
+    result,
+    record: { id: written.id, iteration_count: written.iteration_count },
+    followUps: [],
   };
 }
 

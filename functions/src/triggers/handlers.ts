@@ -11,7 +11,13 @@ import * as logs from '../logs/pipeline';
 import { reviewQueuedLeads } from '../leads/review';
 import { DEFAULT_BLOCK_SECONDS } from '../chain/runtime-items';
 import type { PublishResult } from '../publishing/result';
-import { recordInvalidSecret, runPublishCycle, type CycleOutcome } from '../publishing/run';
+import * as publishingLogs from '../logs/publishing';
+import {
+  recordInvalidSecret,
+  recordTaskFailure,
+  runPublishCycle,
+  type CycleOutcome,
+} from '../publishing/run';
 import { unresolved } from '../publishing/audit';
 import {
   finishTask,
@@ -49,8 +55,9 @@ export async function onPublishTask(
     return undefined;
   }
   let outcome: CycleOutcome;
+  const trigger = { kind: task.trigger, ref: task.trigger_ref ?? task.task_id };
+  let validator: string | undefined;
   try {
-    const trigger = { kind: task.trigger, ref: task.trigger_ref ?? task.task_id };
     // A secret that yields no key is recorded (and not retried: it stays wrong until changed).
     const signer = await hotkeyFromSecret(hotkeySecret, { endpoint: publishing.endpoint }).catch(
       (error: unknown) => {
@@ -59,6 +66,7 @@ export async function onPublishTask(
       },
     );
     const { db, projectId, log, nowMs } = deps;
+    if (!(signer instanceof HotkeySecretError)) validator = signer.address;
     outcome =
       signer instanceof HotkeySecretError
         ? await recordInvalidSecret({ db, projectId, publishing, log, trigger, nowMs }, signer)
@@ -77,6 +85,14 @@ export async function onPublishTask(
               60_000,
           });
   } catch (error) {
+    // Whatever failed, the audit trail says so: a record with a named error_code, so the
+    // dashboard never goes on showing the last success. Cloud Tasks then retries the task.
+    const { db, projectId, log, nowMs } = deps;
+    await recordTaskFailure({ db, projectId, publishing, trigger, nowMs, validator }, error).then(
+      ({ result }) =>
+        publishingLogs.notPublished(log, 'failed', `${result.error_code}`, `${result.reason}`),
+      (recordError: unknown) => publishingLogs.failureNotRecorded(log, error, recordError),
+    );
     await finishTask(deps.db, task.task_id, 'failed');
     await releaseLease(deps.db, holder);
     await wakeWaiter(deps.db, deps.queue, deps.log, now(deps));
