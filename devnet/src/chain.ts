@@ -338,7 +338,7 @@ export class Chain extends EventEmitter {
     ) {
       throw invalidTransaction.custom(code);
     }
-    if (method === 'commitTimelockedWeights') {
+    if (method === 'commitTimelockedWeights' || method === 'commitTimelockedMechanismWeights') {
       const last = BigInt(state.value('drand', 'lastStoredRound').toString());
       if (BigInt(args.revealRound.toString()) < last)
         throw invalidTransaction.custom(CUSTOM.InvalidRevealRound);
@@ -502,10 +502,27 @@ export class Chain extends EventEmitter {
     if (section !== 'subtensorModule') throw new ModuleError('system', 'CallFiltered');
     switch (method) {
       case 'setWeights':
+      case 'setMechanismWeights':
         return subtensor.setWeights(ctx, {
           netuid: n('netuid'),
           dests: list('dests'),
           weights: list('weights'),
+          versionKey: big('versionKey'),
+          mecid: args.mecid === undefined ? undefined : n('mecid'),
+        });
+      case 'commitMechanismWeights':
+        return subtensor.commitWeights(ctx, {
+          netuid: n('netuid'),
+          mecid: n('mecid'),
+          commitHash: args.commitHash.toHex(),
+        });
+      case 'revealMechanismWeights':
+        return subtensor.revealWeights(ctx, {
+          netuid: n('netuid'),
+          mecid: n('mecid'),
+          uids: list('uids'),
+          values: list('values'),
+          salt: list('salt'),
           versionKey: big('versionKey'),
         });
       case 'commitWeights':
@@ -533,10 +550,12 @@ export class Chain extends EventEmitter {
         });
       }
       case 'commitTimelockedWeights':
+      case 'commitTimelockedMechanismWeights':
         return subtensor.commitTimelockedWeights(
           ctx,
           {
             netuid: n('netuid'),
+            mecid: args.mecid === undefined ? undefined : n('mecid'),
             commit: hexToU8a(args.commit.toHex()).subarray(0),
             revealRound: big('revealRound'),
             commitRevealVersion: n('commitRevealVersion'),

@@ -36,6 +36,7 @@ const SUBNET_ITEMS = new Set([
   'revealPeriodEpochs',
   'activityCutoff',
   'mechanismCountCurrent',
+  'mechanismEmissionSplit',
   'subnetOwnerHotkey',
 ]);
 const GLOBAL_ITEMS = new Set(['stakeThreshold', 'weightsMinStake', 'commitRevealWeightsVersion']);

@@ -23,7 +23,9 @@ export interface RuntimeProfile {
    */
   timelocked: boolean;
   /**
-   * Subnet mechanisms (`MechanismCountCurrent`): set_weights and commit_weights name a missing
+   * Subnet mechanisms (`MechanismCountCurrent`, `MechanismEmissionSplit`, and set_, commit_,
+   * reveal_ and commit_timelocked_mechanism_weights, each mechanism's weights, LastUpdate and
+   * commits kept at netuid + mecid · 4096): set_weights and commit_weights name a missing
    * subnet `MechanismDoesNotExist`; without them set_weights names it `SubNetworkDoesNotExist` and
    * commit_weights only checks the commit-reveal switch (`CommitRevealDisabled`).
    */
@@ -86,6 +88,10 @@ const PROFILES: Record<RuntimeProfileName, RuntimeProfile> = {
       commitWeights: 1,
       revealWeights: 1,
       commitTimelockedWeights: 1,
+      setMechanismWeights: 1,
+      commitMechanismWeights: 1,
+      revealMechanismWeights: 1,
+      commitTimelockedMechanismWeights: 1,
     },
     defaults: {
       tempo: 360,

@@ -25,6 +25,10 @@ export const SUBTENSOR_CALLS = {
   reveal_weights: 97,
   batch_reveal_weights: 98,
   commit_timelocked_weights: 113,
+  commit_mechanism_weights: 115,
+  reveal_mechanism_weights: 116,
+  commit_timelocked_mechanism_weights: 118,
+  set_mechanism_weights: 119,
 } as const;
 
 export type SubtensorCall = keyof typeof SUBTENSOR_CALLS;
@@ -39,6 +43,14 @@ export function subtensorCalls(profile: RuntimeProfile): Partial<Record<Subtenso
   if (profile.batchReveal) calls.batch_reveal_weights = SUBTENSOR_CALLS.batch_reveal_weights;
   if (profile.timelocked)
     calls.commit_timelocked_weights = SUBTENSOR_CALLS.commit_timelocked_weights;
+  if (profile.mechanisms) {
+    calls.commit_mechanism_weights = SUBTENSOR_CALLS.commit_mechanism_weights;
+    calls.reveal_mechanism_weights = SUBTENSOR_CALLS.reveal_mechanism_weights;
+    calls.set_mechanism_weights = SUBTENSOR_CALLS.set_mechanism_weights;
+    if (profile.timelocked)
+      calls.commit_timelocked_mechanism_weights =
+        SUBTENSOR_CALLS.commit_timelocked_mechanism_weights;
+  }
   return calls;
 }
 
@@ -228,7 +240,48 @@ function build(profile: RuntimeProfile, omit: ReadonlySet<string>, blockTimeMs: 
   const u16Field = (name: string) => ({ name, type: t.u16, typeName: 'u16' });
   const u64Field = (name: string) => ({ name, type: t.u64, typeName: 'u64' });
   const vecField = (name: string) => ({ name, type: vecU16, typeName: 'Vec<u16>' });
+  // subtensor_runtime_common::MechId(u8): a newtype, encoded as its u8.
+  const mecidField = { name: 'mecid', type: t.u8, typeName: 'MechId' };
+  const timelockedCommitField = () => ({
+    name: 'commit',
+    type: t.composite(
+      ['bounded_collections', 'bounded_vec', 'BoundedVec'],
+      [{ type: bytes, typeName: 'Vec<T>' }],
+      [
+        { name: 'T', type: t.u8 },
+        { name: 'S', type: null },
+      ],
+    ),
+    typeName: 'BoundedVec<u8, ConstU32<MAX_CRV3_COMMIT_SIZE_BYTES>>',
+  });
   const callSpecs: Record<SubtensorCall, () => VariantSpec['fields']> = {
+    set_mechanism_weights: () => [
+      u16Field('netuid'),
+      mecidField,
+      vecField('dests'),
+      vecField('weights'),
+      u64Field('version_key'),
+    ],
+    commit_mechanism_weights: () => [
+      u16Field('netuid'),
+      mecidField,
+      { name: 'commit_hash', type: h256, typeName: 'H256' },
+    ],
+    reveal_mechanism_weights: () => [
+      u16Field('netuid'),
+      mecidField,
+      vecField('uids'),
+      vecField('values'),
+      vecField('salt'),
+      u64Field('version_key'),
+    ],
+    commit_timelocked_mechanism_weights: () => [
+      u16Field('netuid'),
+      mecidField,
+      timelockedCommitField(),
+      u64Field('reveal_round'),
+      u16Field('commit_reveal_version'),
+    ],
     set_weights: () => [
       u16Field('netuid'),
       vecField('dests'),
@@ -694,6 +747,12 @@ function build(profile: RuntimeProfile, omit: ReadonlySet<string>, blockTimeMs: 
             keys: [['Twox64Concat', t.u16]] as Array<[Hasher, number]>,
             value: t.u8,
             fallback: le('u8', 1),
+          },
+          // Normalised u16 proportions per mechanism; None: an even split.
+          {
+            name: 'MechanismEmissionSplit',
+            keys: [['Twox64Concat', t.u16]] as Array<[Hasher, number]>,
+            value: vecU16,
           },
         ]
       : []),

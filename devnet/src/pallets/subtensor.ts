@@ -23,6 +23,20 @@ const fail: (error: string) => never = (error) => {
 const num = (codec: Codec | undefined): number => Number(codec?.toString() ?? 0);
 const q = (state: State, method: string, ...keys: unknown[]) => state.get(PALLET, method, ...keys);
 
+/** GLOBAL_MAX_SUBNET_COUNT: a mechanism's storage index is netuid + mecid · 4096. */
+export const GLOBAL_MAX_SUBNET_COUNT = 4096;
+
+/** get_mechanism_storage_index: where Weights, LastUpdate and commits of a mechanism are kept. */
+export function storageIndex(netuid: number, mecid: number): number {
+  return mecid * GLOBAL_MAX_SUBNET_COUNT + netuid;
+}
+
+/** ensure_mechanism_exists: the subnet exists and MechanismCountCurrent > mecid. */
+function requireMechanism(state: State, netuid: number, mecid: number): void {
+  if (!subnetExists(state, netuid) || num(q(state, 'mechanismCountCurrent', netuid)) <= mecid)
+    fail('MechanismDoesNotExist');
+}
+
 export function epochIndex(state: State, netuid: number, block: number): number {
   const tempo = num(q(state, 'tempo', netuid));
   return Math.floor((block + netuid + 1) / (tempo + 1));
@@ -74,24 +88,32 @@ export function rateLimitedUntil(
   netuid: number,
   uid: number,
   block: number,
+  index = netuid,
 ): number | undefined {
-  const last = Number(u64List(q(state, 'lastUpdate', netuid))[uid] ?? 0n);
+  const last = Number(u64List(q(state, 'lastUpdate', index))[uid] ?? 0n);
   const limit = num(q(state, 'weightsSetRateLimit', netuid));
   return last !== 0 && block - last < limit ? last + limit : undefined;
 }
 
-function setLastUpdate(state: State, netuid: number, uid: number, block: number): void {
+function setLastUpdate(
+  state: State,
+  netuid: number,
+  uid: number,
+  block: number,
+  index = netuid,
+): void {
   const n = num(q(state, 'subnetworkN', netuid));
-  const last = u64List(q(state, 'lastUpdate', netuid));
+  const last = u64List(q(state, 'lastUpdate', index));
   while (last.length < n) last.push(0n);
   last[uid] = BigInt(block);
-  state.set(PALLET, 'lastUpdate', [netuid], last);
+  state.set(PALLET, 'lastUpdate', [index], last);
 }
 
 /**
  * do_set_weights: everything after origin and the commit-reveal switch; reveals call it too. With
  * commit-reveal on (reveals), the rate limit is not checked and LastUpdate is left as the commit
- * set it, as on chain.
+ * set it, as on chain. A mechanism's weights, rate limit and LastUpdate are kept at its storage
+ * index (internal_set_weights).
  */
 function doSetWeights(
   ctx: CallContext,
@@ -99,14 +121,14 @@ function doSetWeights(
   uids: number[],
   values: number[],
   versionKey: bigint,
+  mecid = 0,
 ): void {
   const { state, who, block } = ctx;
+  const index = storageIndex(netuid, mecid);
   if (netuid === 0) fail('CanNotSetRootNetworkWeights');
   if (uids.length !== values.length) fail('WeightVecNotEqualSize');
   if (state.runtime.profile.mechanisms) {
-    if (!subnetExists(state, netuid) || num(q(state, 'mechanismCountCurrent', netuid)) < 1) {
-      fail('MechanismDoesNotExist');
-    }
+    requireMechanism(state, netuid, mecid);
   } else if (!subnetExists(state, netuid)) {
     fail('SubNetworkDoesNotExist');
   }
@@ -117,7 +139,7 @@ function doSetWeights(
   if (!hasEnoughStake(state, netuid, who)) fail('NotEnoughStakeToSetWeights');
   const chainKey = BigInt(q(state, 'weightsVersionKey', netuid)?.toString() ?? '0');
   if (chainKey !== 0n && versionKey < chainKey) fail('IncorrectWeightVersionKey');
-  if (!commitReveal && rateLimitedUntil(state, netuid, uid, block) !== undefined) {
+  if (!commitReveal && rateLimitedUntil(state, netuid, uid, block, index) !== undefined) {
     fail('SettingWeightsTooFast');
   }
   const selfWeight = uids.length === 1 && uids[0] === uid;
@@ -134,19 +156,19 @@ function doSetWeights(
   state.set(
     PALLET,
     'weights',
-    [netuid, uid],
+    [index, uid],
     uids.map((u, i) => [u, upscaled[i]]),
   );
-  if (!commitReveal) setLastUpdate(state, netuid, uid, block);
-  ctx.deposit({ SubtensorModule: { WeightsSet: [netuid, uid] } });
+  if (!commitReveal) setLastUpdate(state, netuid, uid, block, index);
+  ctx.deposit({ SubtensorModule: { WeightsSet: [index, uid] } });
 }
 
 export function setWeights(
   ctx: CallContext,
-  args: { netuid: number; dests: number[]; weights: number[]; versionKey: bigint },
+  args: { netuid: number; dests: number[]; weights: number[]; versionKey: bigint; mecid?: number },
 ): void {
   if (commitRevealEnabled(ctx.state, args.netuid)) fail('CommitRevealEnabled');
-  doSetWeights(ctx, args.netuid, args.dests, args.weights, args.versionKey);
+  doSetWeights(ctx, args.netuid, args.dests, args.weights, args.versionKey, args.mecid);
 }
 
 /** blake2_256(SCALE(account, netuid_index u16, uids, values, salt, version_key)). */
@@ -175,8 +197,8 @@ export function commitHash(
 
 type HashCommit = [string, bigint, bigint, bigint]; // (hash, commit block, first reveal block, last reveal block)
 
-function hashCommits(state: State, netuid: number, who: AccountId32): HashCommit[] | undefined {
-  const stored = q(state, 'weightCommits', netuid, who)?.toJSON() as
+function hashCommits(state: State, index: number, who: AccountId32): HashCommit[] | undefined {
+  const stored = q(state, 'weightCommits', index, who)?.toJSON() as
     Array<[string, number, number, number]> | undefined;
   return stored?.map(([hash, a, b, c]) => [hash, BigInt(a), BigInt(b), BigInt(c)]);
 }
@@ -214,33 +236,43 @@ function dropExpired(state: State, netuid: number, commits: HashCommit[], block:
   return expired;
 }
 
-function storeCommits(state: State, netuid: number, who: AccountId32, commits: HashCommit[]): void {
-  if (commits.length) state.set(PALLET, 'weightCommits', [netuid, who], commits);
-  else state.remove(PALLET, 'weightCommits', netuid, who);
+function storeCommits(state: State, index: number, who: AccountId32, commits: HashCommit[]): void {
+  if (commits.length) state.set(PALLET, 'weightCommits', [index, who], commits);
+  else state.remove(PALLET, 'weightCommits', index, who);
 }
 
 /** Rate limit of commits: the same WeightsSetRateLimit, counted from the last commit. */
-function requireCommitAllowed(state: State, netuid: number, uid: number, block: number): void {
-  if (rateLimitedUntil(state, netuid, uid, block) !== undefined) fail('CommittingWeightsTooFast');
+function requireCommitAllowed(
+  state: State,
+  netuid: number,
+  uid: number,
+  block: number,
+  index = netuid,
+): void {
+  if (rateLimitedUntil(state, netuid, uid, block, index) !== undefined)
+    fail('CommittingWeightsTooFast');
 }
 
 export function commitWeights(
   ctx: CallContext,
-  args: { netuid: number; commitHash: string },
+  args: { netuid: number; commitHash: string; mecid?: number },
 ): void {
   const { state, who, block } = ctx;
+  const mecid = args.mecid ?? 0;
+  const index = storageIndex(args.netuid, mecid);
+  if (args.mecid !== undefined) requireMechanism(state, args.netuid, mecid);
   requireCommitRevealEnabled(state, args.netuid);
   const uid = requireRegistered(state, args.netuid, who);
-  requireCommitAllowed(state, args.netuid, uid, block);
-  const commits = hashCommits(state, args.netuid, who) ?? [];
+  requireCommitAllowed(state, args.netuid, uid, block, index);
+  const commits = hashCommits(state, index, who) ?? [];
   // Commits whose reveal epoch has passed can never be revealed: the oldest are dropped.
   dropExpired(state, args.netuid, commits, block);
   if (commits.length >= MAX_UNREVEALED_COMMITS) fail('TooManyUnrevealedCommits');
   const window = revealWindow(state, args.netuid, block);
   commits.push([args.commitHash, BigInt(block), BigInt(window.first), BigInt(window.last)]);
-  state.set(PALLET, 'weightCommits', [args.netuid, who], commits);
-  setLastUpdate(state, args.netuid, uid, block);
-  ctx.deposit({ SubtensorModule: { WeightsCommitted: [who, args.netuid, args.commitHash] } });
+  state.set(PALLET, 'weightCommits', [index, who], commits);
+  setLastUpdate(state, args.netuid, uid, block, index);
+  ctx.deposit({ SubtensorModule: { WeightsCommitted: [who, index, args.commitHash] } });
 }
 
 /**
@@ -249,31 +281,33 @@ export function commitWeights(
  */
 export function revealWeights(
   ctx: CallContext,
-  args: { netuid: number; uids: number[]; values: number[]; salt: number[]; versionKey: bigint },
+  args: {
+    netuid: number;
+    uids: number[];
+    values: number[];
+    salt: number[];
+    versionKey: bigint;
+    mecid?: number;
+  },
 ): void {
   const { state, who, block } = ctx;
+  const mecid = args.mecid ?? 0;
+  const index = storageIndex(args.netuid, mecid);
+  if (args.mecid !== undefined) requireMechanism(state, args.netuid, mecid);
   requireCommitRevealEnabled(state, args.netuid);
-  const commits = hashCommits(state, args.netuid, who);
+  const commits = hashCommits(state, index, who);
   if (!commits) return fail('NoWeightsCommitFound');
   const expired = dropExpired(state, args.netuid, commits, block);
-  const hash = commitHash(
-    state,
-    who,
-    args.netuid,
-    args.uids,
-    args.values,
-    args.salt,
-    args.versionKey,
-  );
+  const hash = commitHash(state, who, index, args.uids, args.values, args.salt, args.versionKey);
   if (commits.length === 0)
     fail(expired.includes(hash) ? 'ExpiredWeightCommit' : 'NoWeightsCommitFound');
-  const index = commits.findIndex(([committed]) => committed === hash);
-  if (index < 0)
+  const found = commits.findIndex(([committed]) => committed === hash);
+  if (found < 0)
     fail(expired.includes(hash) ? 'ExpiredWeightCommit' : 'InvalidRevealCommitHashNotMatch');
-  if (!inRevealEpoch(state, args.netuid, commits[index][1], block)) fail('RevealTooEarly');
-  storeCommits(state, args.netuid, who, commits.slice(index + 1));
-  doSetWeights(ctx, args.netuid, args.uids, args.values, args.versionKey);
-  ctx.deposit({ SubtensorModule: { WeightsRevealed: [who, args.netuid, hash] } });
+  if (!inRevealEpoch(state, args.netuid, commits[found][1], block)) fail('RevealTooEarly');
+  storeCommits(state, index, who, commits.slice(found + 1));
+  doSetWeights(ctx, args.netuid, args.uids, args.values, args.versionKey, mecid);
+  ctx.deposit({ SubtensorModule: { WeightsRevealed: [who, index, hash] } });
 }
 
 function inRevealEpoch(state: State, netuid: number, commitBlock: bigint, block: number): boolean {
@@ -337,31 +371,41 @@ export function batchRevealWeights(
 
 export function commitTimelockedWeights(
   ctx: CallContext,
-  args: { netuid: number; commit: Uint8Array; revealRound: bigint; commitRevealVersion: number },
+  args: {
+    netuid: number;
+    commit: Uint8Array;
+    revealRound: bigint;
+    commitRevealVersion: number;
+    mecid?: number;
+  },
   lastStoredRound: bigint,
 ): void {
   const { state, who, block } = ctx;
+  const index = storageIndex(args.netuid, args.mecid ?? 0);
+  if (args.mecid !== undefined) requireMechanism(state, args.netuid, args.mecid);
   requireCommitRevealEnabled(state, args.netuid);
   if (args.commitRevealVersion !== num(q(state, 'commitRevealWeightsVersion')))
     fail('IncorrectCommitRevealVersion');
   const uid = requireRegistered(state, args.netuid, who);
   if (args.revealRound < lastStoredRound) fail('InvalidRevealRound');
-  requireCommitAllowed(state, args.netuid, uid, block);
+  requireCommitAllowed(state, args.netuid, uid, block, index);
   const epoch = epochIndex(state, args.netuid, block);
   const queue =
-    (q(state, 'timelockedWeightCommits', args.netuid, epoch)?.toJSON() as unknown[] | null) ?? [];
+    (q(state, 'timelockedWeightCommits', index, epoch)?.toJSON() as unknown[] | null) ?? [];
   queue.push([who, block, u8aToHex(args.commit), args.revealRound]);
-  state.set(PALLET, 'timelockedWeightCommits', [args.netuid, epoch], queue);
-  setLastUpdate(state, args.netuid, uid, block);
+  state.set(PALLET, 'timelockedWeightCommits', [index, epoch], queue);
+  setLastUpdate(state, args.netuid, uid, block, index);
   const hash = u8aToHex(blake2AsU8a(args.commit, 256));
   ctx.deposit({
-    SubtensorModule: { TimelockedWeightsCommitted: [who, args.netuid, hash, args.revealRound] },
+    SubtensorModule: { TimelockedWeightsCommitted: [who, index, hash, args.revealRound] },
   });
 }
 
 /** A timelocked commit waiting for its round, as stored in TimelockedWeightCommits. */
 export interface TimelockedCommit {
   netuid: number;
+  /** The mechanism (0: the subnet's main one); the queue is kept at its storage index. */
+  mecid: number;
   epoch: number;
   who: string;
   commitBlock: number;
@@ -375,14 +419,17 @@ export function timelockedCommits(state: State): TimelockedCommit[] {
   const commits: TimelockedCommit[] = [];
   for (const key of state.keys(prefix)) {
     const bytes = hexToU8a(key).subarray(hexToU8a(prefix).length);
-    const netuid = u8aToNumber(bytes.subarray(8, 10));
+    const index = u8aToNumber(bytes.subarray(8, 10));
+    const netuid = index % GLOBAL_MAX_SUBNET_COUNT;
+    const mecid = Math.floor(index / GLOBAL_MAX_SUBNET_COUNT);
     const epoch = Number(u8aToBigInt(bytes.subarray(18, 26)));
-    const queue = state.get(PALLET, 'timelockedWeightCommits', netuid, epoch) as unknown as Array<
+    const queue = state.get(PALLET, 'timelockedWeightCommits', index, epoch) as unknown as Array<
       [Codec, Codec, Codec & { toU8a(bare: true): Uint8Array }, Codec]
     >;
     for (const [who, commitBlock, ciphertext, revealRound] of queue) {
       commits.push({
         netuid,
+        mecid,
         epoch,
         who: who.toString(),
         commitBlock: num(commitBlock),
@@ -405,20 +452,22 @@ export function timelockedCommitDue(
 }
 
 export function removeTimelockedCommit(state: State, commit: TimelockedCommit): void {
+  const index = storageIndex(commit.netuid, commit.mecid);
   const queue = timelockedCommits(state).filter(
     (c) =>
       c.netuid === commit.netuid &&
+      c.mecid === commit.mecid &&
       c.epoch === commit.epoch &&
       c !== commit &&
       !sameCommit(c, commit),
   );
   if (queue.length === 0) {
-    state.remove(PALLET, 'timelockedWeightCommits', commit.netuid, commit.epoch);
+    state.remove(PALLET, 'timelockedWeightCommits', index, commit.epoch);
   } else {
     state.set(
       PALLET,
       'timelockedWeightCommits',
-      [commit.netuid, commit.epoch],
+      [index, commit.epoch],
       queue.map((c) => [c.who, c.commitBlock, u8aToHex(c.ciphertext), c.revealRound]),
     );
   }
@@ -447,6 +496,10 @@ export function revealTimelocked(
   const [hotkey, uids, values, versionKey] = decoded;
   if (hotkey !== u8aToHex(ctx.who.toU8a()))
     throw new Error('payload hotkey differs from the committer');
-  doSetWeights(ctx, commit.netuid, uids, values, BigInt(versionKey));
-  ctx.deposit({ SubtensorModule: { TimelockedWeightsRevealed: [commit.netuid, ctx.who] } });
+  doSetWeights(ctx, commit.netuid, uids, values, BigInt(versionKey), commit.mecid);
+  ctx.deposit({
+    SubtensorModule: {
+      TimelockedWeightsRevealed: [storageIndex(commit.netuid, commit.mecid), ctx.who],
+    },
+  });
 }
