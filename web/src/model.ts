@@ -37,6 +37,8 @@ export interface Attempt {
   trigger: string;
   trigger_ref: string | null;
   netuid?: number;
+  /** The subnet mechanism weighted (absent: a runtime without mechanisms, i.e. 0). */
+  mechanism?: number;
   network?: string;
   iteration_count?: number;
   validator_hotkey?: string;
@@ -117,6 +119,7 @@ export function toAttempt(id: string, data: Data): Attempt {
     trigger: str(data.trigger) ?? 'unknown',
     trigger_ref: str(data.trigger_ref) ?? null,
     netuid: num(data.netuid),
+    mechanism: num(data.mechanism),
     network: str(data.network),
     iteration_count: num(data.iteration_count),
     validator_hotkey: str(data.validator_hotkey),
@@ -255,6 +258,7 @@ const FIELDS: Record<string, FieldRule> = {
   trigger: { check: oneOf(TRIGGERS, 'a known trigger') },
   trigger_ref: { check: text, nullable: true },
   netuid: { check: count },
+  mechanism: { check: count },
   network: { check: text },
   iteration_count: { check: count },
   validator_hotkey: { check: text },

@@ -153,6 +153,26 @@ export const RUNTIME_ITEMS = {
     need: 'timelocked_commit',
     without: 'commits weights encrypted to a drand round',
   },
+  'SubtensorModule.MechanismCountCurrent': {
+    kind: 'storage',
+    need: 'optional',
+    without: 'one mechanism: the subnet-level calls, as before mechanisms',
+  },
+  'SubtensorModule.MechanismEmissionSplit': {
+    kind: 'storage',
+    need: 'optional',
+    without: 'an even emission split between mechanisms (reported only)',
+  },
+  'SubtensorModule.set_mechanism_weights': {
+    kind: 'call',
+    need: 'optional',
+    without: 'no weights for a mechanism other than 0 while commit-reveal is off',
+  },
+  'SubtensorModule.commit_timelocked_mechanism_weights': {
+    kind: 'call',
+    need: 'optional',
+    without: 'no timelocked commit for a mechanism other than 0',
+  },
   'Drand.LastStoredRound': {
     kind: 'storage',
     need: 'timelocked_commit',

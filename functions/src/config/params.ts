@@ -142,6 +142,10 @@ export const params = [
     default: PUBLISH_DEFAULTS.allowSelfWeight,
     description: "Let the validator's own hotkey keep a share when leads name it as a miner",
   }),
+  defineString(PUBLISH_ENV.mechanisms, {
+    default: PUBLISH_DEFAULTS.mechanisms,
+    description: 'Subnet mechanisms to weight, e.g. "0,1" (empty: every mechanism)',
+  }),
   defineInt(SCORING_ENV.windowDays, {
     default: DEFAULT_SCORING_CONFIG.windowDays,
     description: 'Scoring window, days',

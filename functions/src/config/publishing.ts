@@ -24,6 +24,12 @@ export interface PublishConfig {
    * false). Leads are the miners' data, so by default the validator never votes for itself.
    */
   allowSelfWeight?: boolean;
+  /**
+   * The subnet mechanisms to weight, each with the shares of the one scoring (absent or empty:
+   * every mechanism the subnet has). A mechanism the subnet lacks is refused by name before
+   * anything is sent (docs/mechanisms.md).
+   */
+  mechanisms?: number[];
 }
 
 export const PUBLISH_ENV = {
@@ -38,6 +44,7 @@ export const PUBLISH_ENV = {
   attempts: 'PUBLISH_ATTEMPTS',
   retryBaseDelayMs: 'PUBLISH_RETRY_BASE_MS',
   allowSelfWeight: 'ALLOW_SELF_WEIGHT',
+  mechanisms: 'PUBLISH_MECHANISMS',
 } as const satisfies Record<keyof PublishConfig, string>;
 
 export const PUBLISH_DEFAULTS = {
@@ -53,6 +60,7 @@ export const PUBLISH_DEFAULTS = {
   attempts: 3,
   retryBaseDelayMs: 2_000,
   allowSelfWeight: false,
+  mechanisms: '',
 } as const;
 
 /**
@@ -106,6 +114,7 @@ export function publishConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Publ
       `${PUBLISH_ENV.allowSelfWeight} must be true or false, got "${selfWeight}"`,
     );
   }
+  const mechanisms = parseMechanisms(raw('mechanisms') ?? PUBLISH_DEFAULTS.mechanisms);
   let endpoint: Endpoint;
   try {
     endpoint = resolveEndpoint(raw('endpoint') ?? PUBLISH_DEFAULTS.endpoint);
@@ -129,5 +138,18 @@ export function publishConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Publ
     attempts: whole('attempts', PUBLISH_DEFAULTS.attempts, 1, 10),
     retryBaseDelayMs: whole('retryBaseDelayMs', PUBLISH_DEFAULTS.retryBaseDelayMs, 0, 600_000),
     allowSelfWeight: selfWeight === 'true',
+    ...(mechanisms.length ? { mechanisms } : {}),
   };
+}
+
+/** "0,2": mechanism ids (u8, MechId), each once; "" or "all": every mechanism of the subnet. */
+export function parseMechanisms(text: string): number[] {
+  const value = text.trim();
+  if (value === '' || value === 'all') return [];
+  const ids = value.split(',').map((part) => part.trim());
+  if (ids.some((id) => !/^\d+$/.test(id) || Number(id) > 255) || new Set(ids).size !== ids.length)
+    throw new ConfigError(
+      `${PUBLISH_ENV.mechanisms} must be "all" or distinct mechanism ids 0-255 separated by commas, got "${text}"`,
+    );
+  return ids.map(Number).sort((a, b) => a - b);
 }

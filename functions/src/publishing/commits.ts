@@ -33,6 +33,8 @@ export interface PendingCommit {
   uids: number[];
   values: number[];
   version_key: string;
+  /** The subnet mechanism, when not 0: its weights are kept at netuid + mechanism · 4096. */
+  mechanism?: number;
   /** Hash commits only: the salt, needed to reveal. */
   salt?: number[];
   reveal_epoch: number;

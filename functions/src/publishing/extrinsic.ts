@@ -38,6 +38,8 @@ export interface BuildInput {
   versionKey: bigint;
   signer: KeyringPair;
   netuid: number;
+  /** The subnet mechanism; above 0, the mechanism calls (publish.ts checked the runtime has them). */
+  mechanism?: number;
   /** Where commits wait for their reveal; a hash commit cannot be built without it. */
   db?: Firestore;
 }
@@ -47,9 +49,19 @@ export async function buildExtrinsic(input: BuildInput): Promise<Built> {
   const uids = rows.map((row) => row.uid);
   const values = rows.map((row) => row.u16);
   const call = (name: CallName) => state.items.call(name);
+  const mechanism = input.mechanism ?? 0;
   if (input.form === 'set_weights')
     return {
-      tx: call('SubtensorModule.set_weights')(netuid, uids, values, versionKey),
+      tx:
+        mechanism > 0
+          ? call('SubtensorModule.set_mechanism_weights')(
+              netuid,
+              mechanism,
+              uids,
+              values,
+              versionKey,
+            )
+          : call('SubtensorModule.set_weights')(netuid, uids, values, versionKey),
       fields: {},
     };
 
@@ -75,6 +87,7 @@ export async function buildExtrinsic(input: BuildInput): Promise<Built> {
     version_key: versionKey.toString(),
     submitted_block: state.blockNumber,
     commit_epoch: commitEpoch,
+    ...(mechanism > 0 ? { mechanism } : {}),
     ...window,
     ...extra,
   });
@@ -96,12 +109,21 @@ export async function buildExtrinsic(input: BuildInput): Promise<Built> {
     const id = blake2AsHex(ciphertext, 256);
     if (db) await saveCommit(db, pending(id, 'timelocked', { reveal_round: round.toString() }));
     return {
-      tx: call('SubtensorModule.commit_timelocked_weights')(
-        netuid,
-        u8aToHex(ciphertext),
-        round,
-        state.commitRevealVersion,
-      ),
+      tx:
+        mechanism > 0
+          ? call('SubtensorModule.commit_timelocked_mechanism_weights')(
+              netuid,
+              mechanism,
+              u8aToHex(ciphertext),
+              round,
+              state.commitRevealVersion,
+            )
+          : call('SubtensorModule.commit_timelocked_weights')(
+              netuid,
+              u8aToHex(ciphertext),
+              round,
+              state.commitRevealVersion,
+            ),
       fields: { ...window, commit_id: id, reveal_round: round.toString() },
       commit: db ? { db, id } : undefined,
     };

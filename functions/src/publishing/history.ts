@@ -44,7 +44,12 @@ export function historyLine(tx: Record<string, unknown>): string {
       : typeof tx.reveal_status === 'string'
         ? `  reveal ${tx.reveal_status}${tx.revealed_block ? ` #${String(tx.revealed_block)}` : ''}`
         : '';
-  return `${String(tx.ts)}  it ${String(tx.iteration_count).padStart(4)}  ${String(tx.status).padEnd(12)} ${String(tx.mode ?? 'set_weights').padEnd(17)} netuid ${String(tx.netuid)}  block ${block.padEnd(9)} ${String(uids).padStart(4)} uids  ${hash.padEnd(14)} ${String(tx.trigger)}  ${String(tx.id ?? '')}${why}${link}`;
+  // A mechanism other than the subnet's only one is named after the netuid.
+  const mechanism =
+    typeof tx.mechanism === 'number' && (tx.mechanism > 0 || Number(tx.mechanism_count ?? 1) > 1)
+      ? ` mech ${tx.mechanism}`
+      : '';
+  return `${String(tx.ts)}  it ${String(tx.iteration_count).padStart(4)}  ${String(tx.status).padEnd(12)} ${String(tx.mode ?? 'set_weights').padEnd(17)} netuid ${String(tx.netuid)}${mechanism}  block ${block.padEnd(9)} ${String(uids).padStart(4)} uids  ${hash.padEnd(14)} ${String(tx.trigger)}  ${String(tx.id ?? '')}${why}${link}`;
 }
 
 /**

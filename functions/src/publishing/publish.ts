@@ -12,6 +12,7 @@ import { publicEndpoint } from '../chain/endpoints';
 import { revealWindow } from '../chain/timelock';
 import { classifyRpcError } from '../chain/errors';
 import { RuntimeItems } from '../chain/runtime-items';
+import { readMechanisms } from '../chain/mechanisms';
 import { currentHotkeys, readSubnetState } from '../chain/subnet-state';
 import type { Logger } from '../logs/logger';
 import * as logs from '../logs/publishing';
@@ -36,6 +37,8 @@ export interface PublishRequest extends RetryRequest {
   db?: Firestore;
   /** Writes the attempt's record once the extrinsic is signed, before it is sent. */
   writeAhead?: WriteAhead;
+  /** The subnet mechanism to weight (default 0, the subnet's main one; docs/mechanisms.md). */
+  mechanism?: number;
 }
 
 /** What an attempt is sending, kept for the next attempt: a retry sends the same extrinsic again. */
@@ -94,8 +97,30 @@ async function attemptPublish(
   // Without the form's items the form is unknowable; the refusal below says which are missing.
   const mode =
     'form' in choice ? choice.form : state.commitRevealEnabled ? 'commit' : 'set_weights';
+  const mechanism = request.mechanism ?? 0;
+  const configured = config.mechanisms ?? [];
+  const mechanisms =
+    state.items.has('SubtensorModule.MechanismCountCurrent') ||
+    mechanism > 0 ||
+    configured.some((m) => m > 0)
+      ? await readMechanisms(
+          api,
+          state.items,
+          config.netuid,
+          state.blockHash,
+          mechanism,
+          state.validatorUid,
+        )
+      : undefined;
   const chain = {
     mode,
+    ...(mechanisms
+      ? {
+          mechanism,
+          mechanism_count: mechanisms.count,
+          ...(mechanisms.split ? { emission_split: mechanisms.split } : {}),
+        }
+      : {}),
     block_number: state.blockNumber,
     block_hash: state.blockHash,
     spec_version: state.specVersion,
@@ -140,6 +165,30 @@ async function attemptPublish(
       'UnsupportedRuntime',
       choice.missing.map((name) => `${name} missing`).join(', '),
     );
+  }
+  // A configuration naming a mechanism the subnet lacks is refused before anything is sent.
+  const lacking = mechanisms ? [...configured, mechanism].filter((m) => m >= mechanisms.count) : [];
+  if (mechanisms && lacking.length) {
+    return stop(
+      'failed',
+      'MechanismDoesNotExist',
+      `mechanism ${[...new Set(lacking)].join(', ')} is not on subnet ${config.netuid}: it has ${mechanisms.count} (MechanismCountCurrent), numbered from 0`,
+    );
+  }
+  if (mechanism > 0) {
+    const call =
+      mode === 'set_weights'
+        ? 'SubtensorModule.set_mechanism_weights'
+        : mode === 'timelocked_commit'
+          ? 'SubtensorModule.commit_timelocked_mechanism_weights'
+          : undefined;
+    if (call === undefined)
+      return stop(
+        'failed',
+        'UnsupportedRuntime',
+        `mechanism ${mechanism}: hash commits are published for mechanism 0 only`,
+      );
+    if (!state.items.has(call)) return stop('failed', 'UnsupportedRuntime', `${call} missing`);
   }
   if (mode === 'commit' && !request.db) {
     return stop(
@@ -191,9 +240,12 @@ async function attemptPublish(
     ...(reassigned.length ? { reassigned_uids: reassigned } : {}),
   };
 
-  const nextAllowed = state.validatorLastUpdate + state.weightsSetRateLimit;
+  // Each mechanism has its own LastUpdate (at its storage index), so its own rate limit.
+  const lastUpdate =
+    mechanism > 0 ? (mechanisms?.validatorLastUpdate ?? 0) : state.validatorLastUpdate;
+  const nextAllowed = lastUpdate + state.weightsSetRateLimit;
   // The extrinsic lands in the next block at the earliest; the chain allows it from LastUpdate + limit.
-  if (state.validatorLastUpdate !== 0 && state.blockNumber + 1 < nextAllowed) {
+  if (lastUpdate !== 0 && state.blockNumber + 1 < nextAllowed) {
     return {
       ...stop(
         'rate-limited',
@@ -218,6 +270,7 @@ async function attemptPublish(
     versionKey,
     signer,
     netuid: config.netuid,
+    mechanism,
     db: request.db,
   });
   const delivery = {

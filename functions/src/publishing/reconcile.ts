@@ -16,6 +16,7 @@
  * A question the chain cannot answer never blocks for good: once the era has passed, an attempt
  * whose fate cannot be read is closed as `OutcomeUnknown`, with the reason.
  */
+import { mechanismStorageIndex } from '../chain/mechanisms';
 import type { ApiPromise } from '@polkadot/api';
 import {
   FieldValue,
@@ -59,6 +60,8 @@ interface Unresolved extends SentExtrinsic {
   hex?: string;
   mode?: string;
   netuid: number;
+  /** The subnet mechanism it weighted (absent: 0); its Weights row is at its storage index. */
+  mechanism?: number;
   validatorUid?: number;
   /** The uids and u16 values it sent (set_weights), zeros left out as the chain stores them. */
   row: { uids: number[]; values: number[] };
@@ -84,6 +87,7 @@ function unresolvedOf(doc: DocumentSnapshot): Unresolved {
         : undefined,
     mode: doc.get('mode') as string | undefined,
     netuid: Number(doc.get('netuid')),
+    mechanism: doc.get('mechanism') as number | undefined,
     validatorUid: doc.get('validator_uid') as number | undefined,
     row: { uids: nonZero.map(([uid]) => uid), values: nonZero.map(([, value]) => value) },
   };
@@ -226,7 +230,7 @@ async function inferredOutcome(
     attempt.mode === 'set_weights' && attempt.validatorUid !== undefined
       ? await weightsRowEquals(
           items,
-          attempt.netuid,
+          mechanismStorageIndex(attempt.netuid, attempt.mechanism ?? 0),
           attempt.validatorUid,
           attempt.row.uids,
           attempt.row.values,

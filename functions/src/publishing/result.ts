@@ -25,6 +25,11 @@ export interface PublishResult {
   error_code?: string;
   retryable?: boolean;
   mode: PublishMode;
+  /** The subnet mechanism weighted, where the runtime has mechanisms (docs/mechanisms.md). */
+  mechanism?: number;
+  /** MechanismCountCurrent and MechanismEmissionSplit (u16 proportions) at the block read. */
+  mechanism_count?: number;
+  emission_split?: number[];
   network: string;
   endpoint: string;
   netuid: number;

@@ -7,6 +7,7 @@
  * and once its epoch has come this run checks that the weights the chain applied are the
  * committed ones and links the reveal to the commit.
  */
+import { mechanismStorageIndex } from '../chain/mechanisms';
 import type { ApiPromise } from '@polkadot/api';
 import { hexToU8a } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
@@ -157,7 +158,7 @@ async function findCommit(
   const entry = items.storage('SubtensorModule.TimelockedWeightCommits');
   type Query = Parameters<typeof api.queryMulti>[0][number];
   const stored = await api.queryMulti(
-    [first, first + 1].map((e) => [entry, [commit.netuid, e]] as Query),
+    [first, first + 1].map((e) => [entry, [storageIndexOf(commit), e]] as Query),
   );
   const who = api.registry.createType('AccountId32', commit.hotkey).toString();
   for (const [i, epoch] of stored.entries()) {
@@ -313,6 +314,11 @@ async function observeTimelocked(
   return { ...base, status: 'skipped', error_code: 'RevealPending' };
 }
 
+/** Where the commit's mechanism keeps its commits, weights and LastUpdate (the netuid for 0). */
+function storageIndexOf(commit: PendingCommit): number {
+  return mechanismStorageIndex(commit.netuid, commit.mechanism ?? 0);
+}
+
 /** The block the committed weights were applied at, when the validator's row holds them now. */
 async function appliedAt(
   api: ApiPromise,
@@ -327,8 +333,8 @@ async function appliedAt(
   const lastUpdate = items.optionalStorage('SubtensorModule.LastUpdate');
   type Query = Parameters<typeof api.queryMulti>[0][number];
   const [row, lastUpdated] = await api.queryMulti([
-    [items.storage('SubtensorModule.Weights'), [commit.netuid, uidValue]] as Query,
-    ...(lastUpdate ? [[lastUpdate, commit.netuid] as Query] : []),
+    [items.storage('SubtensorModule.Weights'), [storageIndexOf(commit), uidValue]] as Query,
+    ...(lastUpdate ? [[lastUpdate, storageIndexOf(commit)] as Query] : []),
   ]);
   const applied = (row.toJSON() as Array<[number, number]> | null) ?? [];
   const same =

@@ -52,6 +52,11 @@ export interface CycleOutcome {
   record: { id: string; iteration_count: number };
   /** What the run did about open commits before publishing. */
   followUps: FollowUp[];
+  /**
+   * The subnet's other mechanisms, each published after `result` (the first mechanism) with its
+   * own extrinsic and its own record (docs/mechanisms.md).
+   */
+  mechanisms?: Array<Pick<CycleOutcome, 'result' | 'record'>>;
 }
 
 /** Scores and converts as the cycle does, sends nothing and records nothing (no lease, no follow-up). */
@@ -93,6 +98,7 @@ function publishShares(
   scoring: ScoringResult,
   writeAhead?: WriteAhead,
   dryRun = false,
+  mechanism = input.publishing.mechanisms?.[0] ?? 0,
 ) {
   return publishWeights({
     shares: scoring.weights_dict,
@@ -102,7 +108,22 @@ function publishShares(
     db: input.db,
     dryRun,
     writeAhead,
+    mechanism,
   });
+}
+
+/**
+ * The mechanisms to publish after the first one: those configured, or every other one the subnet
+ * has (MechanismCountCurrent, as the first publish read it). None when the first was refused for
+ * a mechanism the subnet lacks.
+ */
+export function otherMechanisms(first: PublishResult, configured?: readonly number[]): number[] {
+  if (first.mechanism_count === undefined || first.error_code === 'MechanismDoesNotExist')
+    return [];
+  if (configured?.length) return configured.slice(1);
+  return Array.from({ length: first.mechanism_count }, (_, m) => m).filter(
+    (m) => m !== first.mechanism,
+  );
 }
 
 export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> {
@@ -222,7 +243,16 @@ export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> 
     if (result.commit_id) {
       await updateCommit(db, result.commit_id, { commit_transaction: written.id });
     }
-    return { result, record: written, followUps };
+    // Each other mechanism: its own decision (one signed extrinsic) and its own record.
+    const mechanisms: NonNullable<CycleOutcome['mechanisms']> = [];
+    for (const mechanism of otherMechanisms(result, input.publishing.mechanisms)) {
+      const each = journal();
+      const sent = await publishShares(input, scoring, each.writeAhead, false, mechanism);
+      const record = await each.close(sent, scoring);
+      if (sent.commit_id) await updateCommit(db, sent.commit_id, { commit_transaction: record.id });
+      mechanisms.push({ result: sent, record });
+    }
+    return { result, record: written, followUps, ...(mechanisms.length ? { mechanisms } : {}) };
   } finally {
     stopHeartbeat();
     await releaseLease(db, input.holder);

@@ -203,7 +203,11 @@ export class AttemptsTable {
         ),
       ),
       cell('Status', recordPill(a)),
-      cell('Mode', isolate(humanize(a.mode))),
+      // The mechanism, where the record names one (runtimes with subnet mechanisms).
+      cell(
+        'Mode',
+        isolate(humanize(a.mode) + (a.mechanism === undefined ? '' : ` · mech ${a.mechanism}`)),
+      ),
       cell('Trigger', isolate(humanize(a.trigger))),
       cell('Block', block(a.block_number)),
       cell('Uids', String(a.uids.length)),

@@ -80,6 +80,7 @@ export class DetailDialog {
     const rows: Row[] = [
       ['Status', isWellFormed(a) ? recordPill(a) : span(recordPill(a), ' ', expandable(a.status))],
       ['Mode', isolate(humanize(a.mode))],
+      ...(a.mechanism === undefined ? [] : [['Mechanism', String(a.mechanism)] as Row]),
       [
         'Trigger',
         span(
