@@ -239,3 +239,18 @@ it('rebuilds on hostile data (long ids, thousands of hotkeys in a day) and then 
   expect(check.rollups.method).toBe('rollups');
   await expectRollupsAsFullScan(1 + 31 + 1 + 1);
 }, 180_000);
+
+it('names the first 100 skipped leads and counts the rest in one line, whichever way it counts', async () => {
+  const docs: Record<string, object> = {};
+  for (let i = 0; i < 1000; i++) docs[`nosource-${i}`] = { curated_by: spam(i), created_at: at(2) };
+  await writer.put({ ...docs, ...honest(2) });
+  for (const fullScan of [false, true]) {
+    const { result, log } = await score(fullScan);
+    const warnings = log.messages('WARN');
+    expect(result.leads.skipped.missing_source).toBe(1000);
+    expect(warnings.filter((w) => w.includes('missing source'))).toHaveLength(100);
+    expect(warnings.at(-1)).toBe(
+      'Skipped 1000 leads (the first 100 named above): missing_source=1000',
+    );
+  }
+}, 60_000);

@@ -36,11 +36,15 @@ export function leadInvalidHotkey(log: Logger, field: string, leadId: string): v
   log.warn(`Skipping lead ${leadId}: ${field} is not an SS58 address`, { lead_id: leadId, field });
 }
 
+/** Skipped leads warned about one by one (tally.ts's SKIPPED_LEADS_LISTED); the rest are counted. */
+const NAMED_SKIPS = 100;
+
 export function skippedSummary(log: Logger, skipped: Record<string, number>, total: number): void {
   const parts = Object.entries(skipped)
     .filter(([, count]) => count > 0)
     .map(([reason, count]) => `${reason}=${count}`);
-  log.warn(`Skipped ${total} leads: ${parts.join(', ')}`, { skipped });
+  const named = total > NAMED_SKIPS ? ` (the first ${NAMED_SKIPS} named above)` : '';
+  log.warn(`Skipped ${total} leads${named}: ${parts.join(', ')}`, { skipped });
 }
 
 export function finalShares(log: Logger, miners: number): void {

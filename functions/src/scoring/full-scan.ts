@@ -1,7 +1,9 @@
 /**
  * Counting a window by reading its leads (leads/window.ts): the method before the rollups, the
  * one `--full-scan` forces, the fallback for what the rollups do not cover, and the reference
- * `weights rollups check` compares them with. Every lead read is warned about when skipped.
+ * `weights rollups check` compares them with. A skipped lead is warned about by id for the first
+ * SKIPPED_LEADS_LISTED of them; the run's summary line counts them all, so that a million
+ * malformed leads make a hundred and one lines, not a million.
  */
 import type { Firestore } from 'firebase-admin/firestore';
 import { canonicalHotkey } from '../leads/hotkey';
@@ -30,13 +32,13 @@ export async function scanWindow(
     read += 1;
     const contribution = contributionOf(lead.data, canonical);
     if (contribution.kind === 'bad_created_at') {
-      warnSkipped(log, lead.id, contribution.reason, contribution.detail);
-      tally.skip(lead.id, contribution.reason, contribution.detail);
+      // Named one by one while the list has room; the summary line counts them all.
+      if (tally.skip(lead.id, contribution.reason, contribution.detail))
+        warnSkipped(log, lead.id, contribution.reason, contribution.detail);
     } else if (contribution.micros < window.startMicros || contribution.micros > window.endMicros) {
       if (!elsewhere(contribution.micros)) tally.leads.outside_window += 1;
     } else if (contribution.kind === 'skipped') {
-      warnSkipped(log, lead.id, contribution.reason);
-      tally.skip(lead.id, contribution.reason);
+      if (tally.skip(lead.id, contribution.reason)) warnSkipped(log, lead.id, contribution.reason);
     } else {
       tally.count(contribution.curated_by, contribution.source);
     }

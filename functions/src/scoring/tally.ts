@@ -55,9 +55,10 @@ export class Tally {
     }
   }
 
-  skip(id: string, reason: SkipReason, detail?: string): void {
+  /** Counts a skipped lead, and lists it if the list has room (true then). */
+  skip(id: string, reason: SkipReason, detail?: string): boolean {
     this.leads.skipped[reason] += 1;
-    this.list(id, reason, detail);
+    return this.list(id, reason, detail);
   }
 
   /** Lists a skipped lead (counted elsewhere); false once the list is full. */
