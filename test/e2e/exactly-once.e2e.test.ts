@@ -221,7 +221,7 @@ function judge(s: Scenario, result: { seconds: number | null; report: InvariantR
       `exactly-once: ${s.name}: problems:\n  ${report.problems.join('\n  ')}\n  records:\n  ${report.records
         .map(
           (r) =>
-            `${r.id} ${r.status} ${r.error_code ?? ''} ${r.transaction_hash?.slice(0, 10) ?? '-'} block ${r.block_number} trigger ${r.trigger}`,
+            `${r.id} ${r.status} ${r.error_code ?? ''} ${r.transaction_hash?.slice(0, 10) ?? '-'} block ${r.block_number} trigger ${r.trigger}${r.error_message ? `: ${r.error_message.slice(0, 200)}` : ''}`,
         )
         .join('\n  ')}`,
     );
@@ -485,7 +485,16 @@ describe('exactly once, end to end', () => {
         }
         if (written) exporter.request();
       });
+      // An export takes a moment: with the demo's 3 s blocks the write-ahead record's export is
+      // done before the extrinsic lands; here blocks wait for it, as they would there.
+      stallBlocks(s, true);
       await writeLead(s, 'crash-lead-1');
+      const ahead = await waitForRecord(s, submitting, 'submitting');
+      const until = Date.now() + 10_000;
+      while (seen.get(ahead.id) !== 'submitting' && Date.now() < until)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      await exporter.idle();
+      stallBlocks(s, false);
       const outcome = await waitForRecord(
         s,
         (d) => ['included', 'finalized', 'failed', 'dropped'].includes(String(d.status)),

@@ -33,6 +33,7 @@ export interface RecordSummary {
   id: string;
   status: string;
   error_code: string | null;
+  error_message: string | null;
   transaction_hash: string | null;
   block_number: number | null;
   unresolved: boolean;
@@ -61,6 +62,7 @@ export async function checkExactlyOnce(input: {
       id: doc.id,
       status: String(d.status),
       error_code: d.error_code ?? null,
+      error_message: d.error_message ?? null,
       transaction_hash: d.transaction_hash ?? null,
       block_number: d.block_number ?? null,
       unresolved: d.unresolved === true || d.status === 'submitting',
