@@ -4,6 +4,9 @@
 // Cloud Scheduler (the Functions emulator never fires scheduledPublish: it is called here every
 // DEMO_SCHEDULE_SECONDS, default 3600 as PUBLISH_SCHEDULE's every 60 minutes), and exports the
 // emulators' data right after each write-ahead record and each outcome.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { initializeApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { getFirestore } from 'firebase-admin/firestore';
@@ -30,6 +33,13 @@ const restored = (await db.collection('weight_transactions').count().get()).data
 if (!(await db.collection('curated_leads').limit(1).get()).empty) {
   console.log(`\nRestored the previous run: ${restored} weight transactions in the audit trail.`);
 } else {
+  // As after a first deploy (README, Deploying, step 5): the rollups are built once, so scoring
+  // reads them from the first publish on.
+  const weights = join(dirname(fileURLToPath(import.meta.url)), '..', 'functions/bin/weights.js');
+  // (Its warning that no lead write was seen yet is moot here: the functions are running.)
+  const rebuilt = spawnSync(process.execPath, [weights, 'rollups', 'rebuild'], { encoding: 'utf8' });
+  if (rebuilt.status !== 0)
+    console.error(`weights rollups rebuild failed, so scoring reads every lead:\n${rebuilt.stderr}`);
   const leads = await sampleLeads(new Date());
   const batch = db.batch();
   for (const [id, lead] of Object.entries(leads))
@@ -113,6 +123,9 @@ Dashboard: ${dashboard}  (sign in as ${DEMO_AUDITOR.email}, password ${DEMO_AUDI
 scheduledPublish is fired every ${scheduleSeconds} s (DEMO_SCHEDULE_SECONDS), as Cloud Scheduler would.
 In another terminal:
   npm run lead                 write one more curated lead (a new publish once the rate limit allows)
-  npx weights history          the audit trail (FIRESTORE_EMULATOR_HOST=127.0.0.1:8080)
+  FIRESTORE_EMULATOR_HOST=${process.env.FIRESTORE_EMULATOR_HOST} npx weights history
+                               the audit trail, newest first
 Ctrl-C stops everything; the audit trail is kept for the next npm start (npm run demo:reset forgets it).`);
+// Ctrl-C reaches this script too: a stop asked for is a clean exit, not a failed script.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0));
 await new Promise(() => undefined);

@@ -64,7 +64,9 @@ if (process.argv.includes('--reset')) {
 }
 
 await stopLeftovers();
+console.log('Building the functions, devnet and the dashboard…');
 run('npm', ['run', '--silent', 'build']);
+console.log('Starting devnet, then the emulators (about 20 s)…');
 setupLocalEmulators();
 mkdirSync(dataDir, { recursive: true });
 const restoring = existsSync(join(dataDir, 'firebase-export-metadata.json'));
@@ -109,7 +111,9 @@ const child = spawn(
     ...(restoring ? ['--import', dataDir] : []),
     '--export-on-exit',
     dataDir,
-    'node scripts/demo-run.mjs',
+    // exec: the shell firebase-tools runs the script in becomes node, so a stop reaches node
+    // itself (a clean exit) instead of killing the shell ("Script exited with signal").
+    'exec node scripts/demo-run.mjs',
   ],
   {
     cwd: root,
@@ -127,11 +131,18 @@ const child = spawn(
 );
 writeFileSync(pidFile, String(child.pid));
 if (restoring) console.log(`Restoring the previous run's emulator data from ${dataDir}`);
+// Ctrl-C in a terminal reaches this process (and npm, which passes it on again: npm start execs
+// this script); a process manager sends SIGTERM to npm, which passes it on. Either way the
+// emulators' group is asked once to stop (and to export), and a stop asked for ends with 0.
+let stopping = false;
 const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping the emulators (exporting the audit trail first)…');
   if (alive(child.pid)) process.kill(-child.pid, 'SIGINT');
 };
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
 process.once('uncaughtException', (error) => {
   console.error(error);
   stop();
@@ -140,5 +151,9 @@ process.once('uncaughtException', (error) => {
 child.on('exit', async (code) => {
   rmSync(pidFile, { force: true });
   await devnet.stop();
+  if (stopping && process.exitCode === undefined) {
+    console.log('Stopped.');
+    process.exit(0);
+  }
   process.exit(code ?? 0);
 });

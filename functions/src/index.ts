@@ -46,7 +46,14 @@ import { cloudTaskQueue, REGION } from './triggers/task-queue';
 export { params } from './config/params';
 
 setGlobalOptions({ region: REGION });
-initializeApp();
+// A task carries an OIDC token of the enqueuing account, which firebase-admin asks the metadata
+// server for. The Functions emulator has none: name the account it uses instead, so that no
+// request leaves for 169.254.169.254 ("External network resource requested!").
+initializeApp(
+  process.env.FUNCTIONS_EMULATOR === 'true'
+    ? { serviceAccountId: 'emulated-service-acct@email.com' }
+    : undefined,
+);
 
 const deps = (): requests.PipelineDeps => ({
   db: getFirestore(),
