@@ -122,22 +122,23 @@ export function startDashboard(
   // Counts come from the server (count aggregations), refreshed after changes and each minute,
   // since the 24 h window slides; relative times are re-rendered with them.
   let pending: ReturnType<typeof setTimeout> | undefined;
+  async function loadCounts() {
+    const now = Date.now();
+    try {
+      const [day, week]: Counts[] = await Promise.all([
+        data.counts(db, new Date(now - DAY_MS)),
+        data.counts(db, new Date(now - 7 * DAY_MS)),
+      ]);
+      if (stopped) return;
+      Object.assign(state, { day, week });
+      render();
+    } catch (e) {
+      fail(e as FirestoreError);
+    }
+  }
   function refreshCounts() {
     clearTimeout(pending);
-    pending = setTimeout(async () => {
-      const now = Date.now();
-      try {
-        const [day, week]: Counts[] = await Promise.all([
-          data.counts(db, new Date(now - DAY_MS)),
-          data.counts(db, new Date(now - 7 * DAY_MS)),
-        ]);
-        if (stopped) return;
-        Object.assign(state, { day, week });
-        render();
-      } catch (e) {
-        fail(e as FirestoreError);
-      }
-    }, 300);
+    pending = setTimeout(() => void loadCounts(), 300);
   }
   const tick = setInterval(refreshCounts, 60_000);
   stops.push(
