@@ -309,6 +309,10 @@ describe('exactly once, end to end', () => {
       stallBlocks(s, true);
       await writeLead(s, 'window-lead-1');
       await waitForRecord(s, submitting, 'submitting');
+      // The record is written before the send: wait for the extrinsic to reach the node's pool.
+      const sentBy = Date.now() + 15_000;
+      while (s.devnet.chain.pendingExtrinsics().length === 0 && Date.now() < sentBy)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       const faultAt = Date.now();
       // Every byte held both ways: the extrinsic lands, and the chain moves past the state window
       // of its block before the publisher hears anything more.
