@@ -4,6 +4,7 @@
 // control characters. Each time the rollups count what the full scan counts, within the stated read
 // bound; a lead or document that cannot be folded or read makes the run read the leads and say
 // which; `rollups check` compares like with like; `rollups rebuild` succeeds on such data.
+import { execFile } from 'node:child_process';
 import { encodeAddress } from '@polkadot/util-crypto';
 import { Timestamp } from 'firebase-admin/firestore';
 import { afterAll, beforeEach, expect, it } from 'vitest';
@@ -254,3 +255,21 @@ it('names the first 100 skipped leads and counts the rest in one line, whichever
     );
   }
 }, 60_000);
+
+it('`weights rollups check` names the rollup document it cannot read, and exits 1', async () => {
+  await writer.put(honest(3));
+  await score();
+  const day = writer.store.days.doc('g1-2026-11-22');
+  await day.update({ skipped: { missing_source: 'x' } });
+  const env = { ...process.env, FIRESTORE_EMULATOR_HOST: store.host, GCLOUD_PROJECT: undefined };
+  const args = ['rollups', 'check', '--now', NOW.toISOString(), '--project', store.projectId];
+  const { code, stderr } = await new Promise<{ code: number; stderr: string }>((done) =>
+    execFile(process.execPath, ['functions/bin/weights.js', ...args], { env }, (error, _, err) =>
+      done({ code: error ? Number(error.code ?? 1) : 0, stderr: err }),
+    ),
+  );
+  expect(code).toBe(1);
+  expect(stderr).toContain(
+    'Differs: rollup document rollup_days/g1-2026-11-22: rollups "the lead rollups could not be read: rollup document rollup_days/g1-2026-11-22 cannot be read: the counts of missing_source are not 24 numbers"',
+  );
+});

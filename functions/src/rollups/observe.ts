@@ -53,16 +53,24 @@ export interface ObserveOutcome {
   stale: number;
 }
 
-/** The write of the lead as its trigger receives it: after-state, or the version it deleted. */
+/**
+ * The write of the lead as its trigger receives it: after-state, or the version it deleted. The id
+ * is the document's own (from the event's payload), not `pathId`, the trigger's path parameter:
+ * that one travels in an HTTP header, and the Functions emulator delivers a non-ASCII id there
+ * re-encoded (`é` → `Ã©`), which recorded the lead under an id no lead has (or failed, once the
+ * re-encoded id passed 1,500 bytes).
+ */
 export function leadWrite(
-  id: string,
+  pathId: string,
   before: DocumentSnapshot | undefined,
   after: DocumentSnapshot | undefined,
 ): LeadWrite | undefined {
   if (after?.exists && after.updateTime) {
+    const id = after.id || pathId;
     return { id, data: after.data(), version: { time: after.updateTime, deleted: false } };
   }
   if (before?.exists && before.updateTime) {
+    const id = before.id || pathId;
     return { id, data: undefined, version: { time: before.updateTime, deleted: true } };
   }
   return undefined;
