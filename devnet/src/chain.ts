@@ -125,6 +125,7 @@ export class Chain extends EventEmitter {
     state.set('timestamp', 'now', [], timestampMs);
     // The root network exists from genesis, as on subtensor.
     state.set('subtensorModule', 'networksAdded', [0], true);
+    state.set('subtensorModule', 'totalNetworks', [], 1);
     state.set('subtensorModule', 'commitRevealWeightsEnabled', [0], false);
     if (this.timelocked) beacon.storePulse(state, beacon.roundAt(timestampMs));
     this.addBlock(this.seal(0, `0x${'00'.repeat(32)}`, state, [], timestampMs));

@@ -65,6 +65,8 @@ export class Controls {
       fail(`subnet ${netuid} exists`);
     const set = (item: string, value: unknown) => state.set(PALLET, item, [netuid], value);
     set('networksAdded', true);
+    // TotalNetworks counts the subnets (root included from genesis), as clients read it.
+    state.set(PALLET, 'totalNetworks', [], Number(state.value(PALLET, 'totalNetworks')) + 1);
     const { newSubnet } = this.chain.runtime.profile;
     set('tempo', params.tempo ?? newSubnet.tempo);
     set('minAllowedWeights', params.minAllowedWeights ?? 1);
@@ -128,6 +130,7 @@ export class Controls {
       }
       state.set(PALLET, 'keys', [netuid, uid], hotkey);
       state.set(PALLET, 'uids', [netuid, hotkey], uid);
+      state.set(PALLET, 'isNetworkMember', [hotkey, netuid], true);
       permits[uid] = false;
       this.ensureAccount(state, hotkey);
       uids.push(uid);
@@ -170,6 +173,15 @@ export class Controls {
     if (!items.includes(name)) fail(`unknown subnet parameter ${name}; one of ${items.join(', ')}`);
     this.requireSubnet(netuid);
     this.state.set(PALLET, name, [netuid], value);
+  }
+
+  /**
+   * Writes raw storage (hex key → hex SCALE value, null removes), as chopsticks' dev_setStorage:
+   * for putting the same state on devnet as on another chain (the conformance tests).
+   */
+  setStorageRaw(pairs: ReadonlyArray<[string, string | null]>): void {
+    for (const [key, value] of pairs)
+      this.state.setRaw(key as `0x${string}`, value as `0x${string}` | null);
   }
 
   /** Gives an account a provider reference so it can sign (dev accounts that are not neurons). */

@@ -99,6 +99,9 @@ export class Devnet {
     );
     m('delaySubmissions', ([ms]) => c.delaySubmissions(Number(ms ?? 0)));
     m('setFinalityLag', ([blocks]) => c.setFinalityLag(Number(blocks)));
+    m('setStorageRaw', ([pairs]) =>
+      c.setStorageRaw(pairs as ReadonlyArray<[string, string | null]>),
+    );
     m('setStateWindow', ([blocks]) =>
       c.setStateWindow(blocks === undefined || blocks === null ? null : Number(blocks)),
     );

@@ -4,6 +4,8 @@
  * and by the weight-setting behaviour that differs between generations. `current` is the default.
  */
 
+import { SPEC_218_SUBTENSOR_ERRORS } from './metadata/errors-spec218';
+
 /** Every profile name, for `Devnet.start({ runtime })` and `--runtime`, and for `describe.each`. */
 export const RUNTIME_PROFILES = ['current', 'hash-commit-reveal'] as const;
 
@@ -67,6 +69,11 @@ export interface RuntimeProfile {
   newSubnet: { tempo: number; commitRevealWeightsEnabled: boolean };
   /** Real indices of SubtensorModule's errors and events; absent: devnet's own, in order. */
   errorIndices?: Readonly<Record<string, number>>;
+  /**
+   * The runtime's whole SubtensorModule Error enum, in index order (dense, as real runtimes'
+   * are); absent: devnet's own errors, numbered in order.
+   */
+  errorNames?: readonly string[];
   eventIndices?: Readonly<Record<string, number>>;
 }
 
@@ -124,6 +131,7 @@ const PROFILES: Record<RuntimeProfileName, RuntimeProfile> = {
     },
     // init_new_network: DefaultTempo, commit-reveal left at its default (off).
     newSubnet: { tempo: 30, commitRevealWeightsEnabled: false },
+    errorNames: SPEC_218_SUBTENSOR_ERRORS,
     errorIndices: {
       SubNetworkDoesNotExist: 0,
       HotKeyNotRegisteredInSubNet: 5,

@@ -34,10 +34,15 @@ export const SUBTENSOR_SIGNED_EXTENSIONS = {
 export const RUNTIME_APIS = {
   Core: [blake2AsHex('Core', 64) as Hex, 5],
   Metadata: [blake2AsHex('Metadata', 64) as Hex, 2],
+  // The spec-218 runtime's version of it (its RuntimeVersion.apis). AccountNonceApi is answered
+  // but not listed: @polkadot/api would take nonces from it (state only) instead of
+  // system_accountNextIndex (pool included), which the publisher's tests count on.
+  NeuronInfoRuntimeApi: [blake2AsHex('NeuronInfoRuntimeApi', 64) as Hex, 1],
+  SubnetInfoRuntimeApi: [blake2AsHex('SubnetInfoRuntimeApi', 64) as Hex, 1],
 } as const;
 
-/** Metadata versions the Metadata runtime API serves. */
-export const METADATA_VERSIONS = [14] as const;
+/** Metadata versions the Metadata runtime API serves (V15 adds the runtime APIs' signatures). */
+export const METADATA_VERSIONS = [14, 15] as const;
 
 export interface RuntimeOptions {
   /** The runtime generation (default `current`). */
@@ -72,6 +77,8 @@ export class Runtime {
   readonly profile: RuntimeProfile;
   /** The metadata served to clients (state_getMetadata, Metadata_metadata_at_version). */
   readonly metadataHex: Hex;
+  /** The same as V15 (Metadata_metadata_at_version(15)). */
+  readonly metadataV15Hex: Hex;
   readonly decorated: DecoratedMeta;
   readonly version: RuntimeVersion;
   /** Calls left out of the served metadata, as `section.method` (camelCase, as the api names them). */
@@ -80,15 +87,18 @@ export class Runtime {
 
   constructor(options: RuntimeOptions = {}) {
     this.profile = options.profile ?? runtimeProfile();
-    const { hex, inventory } = buildMetadata({
+    const whole = buildMetadata({
       profile: this.profile,
       blockTimeMs: options.blockTimeMs,
     });
+    const { hex, inventory } = whole;
     const omit = options.omit ?? [];
-    this.metadataHex =
+    const served =
       omit.length > 0
-        ? buildMetadata({ profile: this.profile, blockTimeMs: options.blockTimeMs, omit }).hex
-        : hex;
+        ? buildMetadata({ profile: this.profile, blockTimeMs: options.blockTimeMs, omit })
+        : whole;
+    this.metadataHex = served.hex;
+    this.metadataV15Hex = served.hexV15;
     this.omittedCalls = omittedCalls(omit, inventory);
     const metadata = new Metadata(this.registry, hex);
     this.metadata = metadata;
@@ -100,7 +110,7 @@ export class Runtime {
       authoringVersion: 1,
       specVersion: options.specVersion ?? this.profile.specVersion,
       implVersion: 1,
-      apis: [[...RUNTIME_APIS.Core], [...RUNTIME_APIS.Metadata]],
+      apis: Object.values(RUNTIME_APIS).map(([id, version]) => [id, version] as [Hex, number]),
       transactionVersion: 1,
       stateVersion: 1,
     };
@@ -119,7 +129,8 @@ export class Runtime {
   /** Metadata_metadata_at_version: SCALE Option<OpaqueMetadata>, None for a version not served. */
   metadataAtVersion(version: number): Hex {
     if (!(METADATA_VERSIONS as readonly number[]).includes(version)) return '0x00';
-    return u8aToHex(u8aConcat(new Uint8Array([1]), this.opaqueMetadata()));
+    const metadata = version === 15 ? this.metadataV15Hex : this.metadataHex;
+    return u8aToHex(u8aConcat(new Uint8Array([1]), compactAddLength(hexToU8a(metadata))));
   }
 
   /** Metadata_metadata: SCALE OpaqueMetadata (the served metadata as Vec<u8>). */

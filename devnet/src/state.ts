@@ -1,6 +1,6 @@
 /** Chain state: SCALE-encoded values under their real storage keys, read and written by item name. */
 import type { Codec } from '@polkadot/types/types';
-import { u8aToHex } from '@polkadot/util';
+import { hexToU8a, u8aToHex } from '@polkadot/util';
 import type { Hex, Runtime } from './runtime';
 
 export class State {
@@ -36,6 +36,13 @@ export class State {
 
   remove(section: string, method: string, ...keys: unknown[]): void {
     this.values.delete(this.runtime.storageKey(section, method, ...keys));
+  }
+
+  /** Stores raw SCALE bytes under a raw key (null removes it). */
+  setRaw(key: Hex, value: Hex | null): void {
+    const lower = key.toLowerCase() as Hex;
+    if (value === null) this.values.delete(lower);
+    else this.values.set(lower, hexToU8a(value));
   }
 
   raw(key: Hex): Hex | null {

@@ -2,7 +2,7 @@
 // state_call (Metadata_metadata_versions, then Metadata_metadata_at_version) instead of
 // falling back to state_getMetadata with a "MetadataApi not available" warning.
 import { ApiPromise, WsProvider } from '@polkadot/api';
-import type { Option } from '@polkadot/types';
+import { Metadata, TypeRegistry, type Option } from '@polkadot/types';
 import type { RuntimeVersion } from '@polkadot/types/interfaces';
 import type { Codec } from '@polkadot/types/types';
 import { compactStripLength, hexToU8a, u8aToHex } from '@polkadot/util';
@@ -61,42 +61,64 @@ describe.each(RUNTIME_PROFILES)('Metadata runtime API (%s)', (runtime) => {
 
   it('the api calls no runtime API other than the Metadata API while connecting', () => {
     expect(requests.filter((method) => method === 'state_call')).toHaveLength(2);
-    expect(Object.keys(api.call).sort()).toEqual(['core', 'metadata']);
+    // The runtime APIs metadata V15 lists (devnet/src/runtime-apis.ts).
+    expect(Object.keys(api.call).sort()).toEqual([
+      'core',
+      'metadata',
+      'neuronInfoRuntimeApi',
+      'subnetInfoRuntimeApi',
+    ]);
   });
 
-  it('serves the same metadata as state_getMetadata, at version 14 only', async () => {
+  it('serves the same metadata as state_getMetadata at version 14, and V15 beside it', async () => {
     const viaRpc = await provider.send<string>('state_getMetadata', []);
     const versions = await provider.send<string>('state_call', [
       'Metadata_metadata_versions',
       '0x',
     ]);
-    expect(api.registry.createType('Vec<u32>', versions).toJSON()).toEqual([14]);
+    expect(api.registry.createType('Vec<u32>', versions).toJSON()).toEqual([14, 15]);
     const at14 = await provider.send<string>('state_call', [
       'Metadata_metadata_at_version',
       '0x0e000000',
     ]);
     expect(unwrapOpaque(at14)).toBe(viaRpc);
-    expect(await provider.send('state_call', ['Metadata_metadata_at_version', '0x0f000000'])).toBe(
+    expect(await provider.send('state_call', ['Metadata_metadata_at_version', '0x10000000'])).toBe(
       '0x00',
     );
+    // V15: the same pallets and types, plus the runtime APIs; the api loads it, as from a node.
+    const at15 = unwrapOpaque(
+      await provider.send<string>('state_call', ['Metadata_metadata_at_version', '0x0f000000']),
+    );
+    const v15 = new Metadata(new TypeRegistry(), at15 as `0x${string}`);
+    expect(v15.version).toBe(15);
+    const v14 = new Metadata(new TypeRegistry(), viaRpc as `0x${string}`);
+    expect(v15.asV15.pallets.map((p) => p.name.toString())).toEqual(
+      v14.asV14.pallets.map((p) => p.name.toString()),
+    );
+    expect(v15.asV15.apis.map((a) => a.name.toString())).toEqual([
+      'Core',
+      'Metadata',
+      'NeuronInfoRuntimeApi',
+      'SubnetInfoRuntimeApi',
+    ]);
+    expect(api.runtimeMetadata.version).toBe(15);
     const plain = await provider.send<string>('state_call', ['Metadata_metadata', '0x']);
     expect(u8aToHex(compactStripLength(hexToU8a(plain))[1])).toBe(viaRpc);
     // Through the api's decorated runtime call, and what the api loaded.
     const opaque = (await api.call.metadata.metadataAtVersion(14)) as Option<Codec>;
     expect(opaque.unwrap().toHex()).toBe(viaRpc);
-    expect(api.runtimeMetadata.toHex()).toBe(viaRpc);
   });
 
   it('answers Core_version with the runtime version', async () => {
     const version = (await api.call.core.version()) as RuntimeVersion;
     expect(version.specVersion.toNumber()).toBe(api.runtimeVersion.specVersion.toNumber());
-    expect(version.apis.length).toBe(2);
+    expect(version.apis.length).toBe(4);
   });
 
   it('answers other runtime APIs as a runtime that does not export them', async () => {
     await expect(
-      provider.send('state_call', ['AccountNonceApi_account_nonce', '0x']),
-    ).rejects.toThrow('Exported method AccountNonceApi_account_nonce is not found');
+      provider.send('state_call', ['NeuronInfoRuntimeApi_get_neurons', '0x0100']),
+    ).rejects.toThrow('Exported method NeuronInfoRuntimeApi_get_neurons is not found');
     await expect(
       provider.send('state_call', ['Metadata_metadata_at_version', '0x0e']),
     ).rejects.toThrow('expected a u32');

@@ -6,7 +6,7 @@
  * follows the runtime profile (profiles.ts); `omit` leaves chosen items out of it.
  */
 import { TypeRegistry } from '@polkadot/types';
-import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { runtimeProfile, type RuntimeProfile } from '../profiles';
 import { TypeBuilder, type VariantSpec } from './type-builder';
 
@@ -14,6 +14,7 @@ export const PALLETS = {
   System: 0,
   Timestamp: 2,
   Aura: 3,
+  Balances: 5,
   SubtensorModule: 7,
   Drand: 26,
 } as const;
@@ -124,6 +125,8 @@ export type Inventory = Record<string, { storage: string[]; calls: string[]; con
 export interface RuntimeMetadata {
   /** SCALE-encoded `MetadataVersioned` (magic number + V14), as state_getMetadata returns it. */
   hex: `0x${string}`;
+  /** The same metadata as V15 (magic number + V15): with the runtime APIs and outer enums. */
+  hexV15: `0x${string}`;
   /** The names in it (what `omit` may name). */
   inventory: Inventory;
 }
@@ -541,18 +544,25 @@ function build(profile: RuntimeProfile, omit: ReadonlySet<string>, blockTimeMs: 
       'CallFiltered',
     ]),
   );
+  const errorDocs = new Map(SUBTENSOR_ERRORS);
   const subtensorError = t.variant(
     ['pallet_subtensor', 'pallet', 'Error'],
-    SUBTENSOR_ERRORS.filter(
-      ([name]) =>
-        (profile.timelocked || !TIMELOCKED_ERRORS.has(name)) &&
-        (profile.batchReveal || !BATCH_ERRORS.has(name)) &&
-        (!profile.errorIndices || name in profile.errorIndices),
-    ).map(([name, doc], index) => ({
+    // The whole enum where the profile knows it (dense, real indices), else devnet's own errors.
+    profile.errorNames?.map((name, index) => ({
       name,
-      index: realIndex(profile.errorIndices, name, index),
-      docs: [doc],
-    })),
+      index,
+      docs: errorDocs.has(name) ? [errorDocs.get(name) ?? ''] : [],
+    })) ??
+      SUBTENSOR_ERRORS.filter(
+        ([name]) =>
+          (profile.timelocked || !TIMELOCKED_ERRORS.has(name)) &&
+          (profile.batchReveal || !BATCH_ERRORS.has(name)) &&
+          (!profile.errorIndices || name in profile.errorIndices),
+      ).map(([name, doc], index) => ({
+        name,
+        index: realIndex(profile.errorIndices, name, index),
+        docs: [doc],
+      })),
   );
 
   // --- Storage -------------------------------------------------------------------------------
@@ -618,6 +628,53 @@ function build(profile: RuntimeProfile, omit: ReadonlySet<string>, blockTimeMs: 
     );
 
   const u16Key: [Hasher, number] = ['Identity', t.u16];
+  const clientValue = (value: ClientValue): number => {
+    switch (value) {
+      case 'u16':
+        return t.u16;
+      case 'u64':
+        return t.u64;
+      case 'bool':
+        return t.bool;
+      case '(u16,u16)':
+        return t.tuple(t.u16, t.u16);
+      case 'Vec<(u16,u16)>':
+        return t.sequence(t.tuple(t.u16, t.u16));
+      case 'AccountId32':
+        return accountId;
+      case 'Vec<bool>':
+        return t.sequence(t.bool);
+      case 'Vec<u16>':
+        return t.sequence(t.u16);
+      case 'Vec<u64>':
+        return t.sequence(t.u64);
+      case 'AxonInfo':
+        return t.composite(
+          ['pallet_subtensor', 'AxonInfo'],
+          [
+            { name: 'block', type: t.u64, typeName: 'u64' },
+            { name: 'version', type: t.u32, typeName: 'u32' },
+            { name: 'ip', type: t.u128, typeName: 'u128' },
+            { name: 'port', type: t.u16, typeName: 'u16' },
+            { name: 'ip_type', type: t.u8, typeName: 'u8' },
+            { name: 'protocol', type: t.u8, typeName: 'u8' },
+            { name: 'placeholder1', type: t.u8, typeName: 'u8' },
+            { name: 'placeholder2', type: t.u8, typeName: 'u8' },
+          ],
+        );
+      case 'PrometheusInfo':
+        return t.composite(
+          ['pallet_subtensor', 'PrometheusInfo'],
+          [
+            { name: 'block', type: t.u64, typeName: 'u64' },
+            { name: 'version', type: t.u32, typeName: 'u32' },
+            { name: 'ip', type: t.u128, typeName: 'u128' },
+            { name: 'port', type: t.u16, typeName: 'u16' },
+            { name: 'ip_type', type: t.u8, typeName: 'u8' },
+          ],
+        );
+    }
+  };
   const le = (type: string, value: unknown) => encode(type, value);
   const systemStorage: StorageSpec[] = [
     {
@@ -740,6 +797,17 @@ function build(profile: RuntimeProfile, omit: ReadonlySet<string>, blockTimeMs: 
           { name: 'CommitRevealWeightsVersion', value: t.u16, fallback: le('u16', 4) },
         ]
       : []),
+    // Client-facing items (the hyperparameters SubnetInfoRuntimeApi reads, and what the Python
+    // SDK reads directly), with the spec-218 runtime's hashers, types and defaults.
+    ...CLIENT_ITEMS.map(([name, hashers, value, fallback]) => ({
+      name,
+      keys: hashers.map(
+        (hasher, i) =>
+          [hasher, clientKey(name, i) === 'account' ? accountId : t.u16] as [Hasher, number],
+      ),
+      value: clientValue(value),
+      ...(fallback === null ? {} : { fallback: hexToU8a(fallback) }),
+    })),
     ...(profile.mechanisms
       ? [
           {
@@ -937,8 +1005,81 @@ function build(profile: RuntimeProfile, omit: ReadonlySet<string>, blockTimeMs: 
       events: subtensorEvent,
       errors: subtensorError,
     }),
+    pallet('Balances', {
+      constants: () => [
+        constant(
+          'ExistentialDeposit',
+          t.u64,
+          le('u64', EXISTENTIAL_DEPOSIT),
+          'The minimum amount required to keep an account open.',
+        ),
+      ],
+    }),
     ...(profile.timelocked ? [pallet('Drand', { storage: drandStorage })] : []),
   ].filter((entry) => entry !== undefined);
+
+  // --- Runtime APIs (listed in V15) ----------------------------------------------------------
+  const runtimeError = t.variant(
+    ['node_subtensor_runtime', 'RuntimeError'],
+    [
+      { name: 'System', index: PALLETS.System, fields: [{ type: systemError }] },
+      {
+        name: 'SubtensorModule',
+        index: PALLETS.SubtensorModule,
+        fields: [{ type: subtensorError }],
+      },
+    ],
+  );
+  const opaqueMetadata = t.composite(
+    ['sp_core', 'OpaqueMetadata'],
+    [{ type: bytes, typeName: 'Vec<u8>' }],
+  );
+  const runtimeVersionType = t.composite(
+    ['sp_version', 'RuntimeVersion'],
+    [
+      { name: 'spec_name', type: t.primitive('Str'), typeName: 'RuntimeString' },
+      { name: 'impl_name', type: t.primitive('Str'), typeName: 'RuntimeString' },
+      { name: 'authoring_version', type: t.u32, typeName: 'u32' },
+      { name: 'spec_version', type: t.u32, typeName: 'u32' },
+      { name: 'impl_version', type: t.u32, typeName: 'u32' },
+      {
+        name: 'apis',
+        type: t.sequence(t.tuple(t.array(8, t.u8), t.u32)),
+        typeName: 'ApisVec',
+      },
+      { name: 'transaction_version', type: t.u32, typeName: 'u32' },
+      { name: 'state_version', type: t.u8, typeName: 'u8' },
+    ],
+  );
+  const apis = runtimeApis(profile).map(({ name, docs, methods }) => ({
+    name,
+    docs,
+    methods: methods.map(({ name: method, inputs, output }) => ({
+      name: method,
+      inputs: inputs.map(([input, type]) => ({ name: input, type: apiType(type) })),
+      output: apiType(output),
+    })),
+  }));
+  function apiType(type: ApiType): number {
+    switch (type) {
+      case 'u16':
+        return t.u16;
+      case 'u32':
+        return t.u32;
+      case 'Vec<u8>':
+        return bytes;
+      case 'Vec<u32>':
+        return t.sequence(t.u32);
+      case 'AccountId32':
+        return accountId;
+      case 'OpaqueMetadata':
+        return opaqueMetadata;
+      case 'Option<OpaqueMetadata>':
+        return t.option(opaqueMetadata);
+      case 'RuntimeVersion':
+        return runtimeVersionType;
+    }
+  }
 
   const v14 = scratch.createType('MetadataV14', {
     lookup: { types: t.types },
@@ -956,7 +1097,178 @@ function build(profile: RuntimeProfile, omit: ReadonlySet<string>, blockTimeMs: 
   });
   // "meta" magic number, then the version-14 variant of the versioned metadata enum.
   const metadata = u8aConcat(stringToU8a('meta'), new Uint8Array([14]), v14.toU8a());
-  return { hex: u8aToHex(metadata), inventory };
+  const v15 = scratch.createType('MetadataV15', {
+    lookup: { types: t.types },
+    pallets: pallets.map((entry) => ({ ...entry, docs: [] })),
+    extrinsic: {
+      version: 4,
+      addressType: multiAddress,
+      callType: runtimeCall,
+      signatureType: multiSignature,
+      extraType: t.tuple(...signedExtensions.map(([, type]) => type)),
+      signedExtensions: signedExtensions.map(([identifier, type, additionalSigned]) => ({
+        identifier,
+        type,
+        additionalSigned,
+      })),
+    },
+    type: runtimeType,
+    apis: apis.map(({ name, methods, docs }) => ({
+      name,
+      methods: methods.map((method) => ({ ...method, docs: [] })),
+      docs: [docs],
+    })),
+    outerEnums: { callType: runtimeCall, eventType: runtimeEvent, errorType: runtimeError },
+    custom: { map: {} },
+  });
+  const metadataV15 = u8aConcat(stringToU8a('meta'), new Uint8Array([15]), v15.toU8a());
+  return { hex: u8aToHex(metadata), hexV15: u8aToHex(metadataV15), inventory };
+}
+
+type ApiType =
+  | 'u16'
+  | 'u32'
+  | 'Vec<u8>'
+  | 'Vec<u32>'
+  | 'AccountId32'
+  | 'OpaqueMetadata'
+  | 'Option<OpaqueMetadata>'
+  | 'RuntimeVersion';
+
+interface RuntimeApiSpec {
+  name: string;
+  docs: string;
+  methods: Array<{ name: string; inputs: Array<[string, ApiType]>; output: ApiType }>;
+}
+
+/**
+ * The runtime APIs devnet answers (devnet/src/runtime-apis.ts), with the signatures the spec-218
+ * runtime's metadata V15 gives them: subtensor's own APIs take and return SCALE bytes (`Vec<u8>`)
+ * there, the encoded value inside.
+ */
+export function runtimeApis(profile: RuntimeProfile): RuntimeApiSpec[] {
+  void profile;
+  return [
+    {
+      name: 'Core',
+      docs: 'The `Core` runtime api that every Substrate runtime needs to implement.',
+      methods: [{ name: 'version', inputs: [], output: 'RuntimeVersion' }],
+    },
+    {
+      name: 'Metadata',
+      docs: 'The `Metadata` api trait that returns metadata for the runtime.',
+      methods: [
+        { name: 'metadata', inputs: [], output: 'OpaqueMetadata' },
+        {
+          name: 'metadata_at_version',
+          inputs: [['version', 'u32']],
+          output: 'Option<OpaqueMetadata>',
+        },
+        { name: 'metadata_versions', inputs: [], output: 'Vec<u32>' },
+      ],
+    },
+    {
+      name: 'NeuronInfoRuntimeApi',
+      docs: '',
+      methods: [
+        { name: 'get_neurons_lite', inputs: [['netuid', 'u16']], output: 'Vec<u8>' },
+        {
+          name: 'get_neuron_lite',
+          inputs: [
+            ['netuid', 'u16'],
+            ['uid', 'u16'],
+          ],
+          output: 'Vec<u8>',
+        },
+      ],
+    },
+    {
+      name: 'SubnetInfoRuntimeApi',
+      docs: '',
+      methods: [
+        { name: 'get_subnet_info', inputs: [['netuid', 'u16']], output: 'Vec<u8>' },
+        { name: 'get_subnet_hyperparams', inputs: [['netuid', 'u16']], output: 'Vec<u8>' },
+      ],
+    },
+  ];
+}
+
+/** Balances.ExistentialDeposit of the spec-218 runtime, in rao. */
+export const EXISTENTIAL_DEPOSIT = 500;
+
+type ClientValue =
+  | 'u16'
+  | 'u64'
+  | 'bool'
+  | '(u16,u16)'
+  | 'Vec<(u16,u16)>'
+  | 'AccountId32'
+  | 'Vec<bool>'
+  | 'Vec<u16>'
+  | 'Vec<u64>'
+  | 'AxonInfo'
+  | 'PrometheusInfo';
+
+/**
+ * SubtensorModule items clients read, as the spec-218 runtime's metadata declares them (name,
+ * hashers, value, default): the hyperparameters of SubnetInfoRuntimeApi.get_subnet_hyperparams
+ * devnet does not otherwise hold, and TotalNetworks, IsNetworkMember, Bonds and Delegates.
+ * Keys are u16 netuids, except the account of Delegates and the first key of IsNetworkMember.
+ */
+const ZERO_ACCOUNT = `0x${'00'.repeat(32)}` as const;
+const CLIENT_ITEMS: ReadonlyArray<[string, Hasher[], ClientValue, `0x${string}` | null]> = [
+  ['Rho', ['Identity'], 'u16', '0x0a00'],
+  ['Kappa', ['Identity'], 'u16', '0xff7f'],
+  ['ImmunityPeriod', ['Identity'], 'u16', '0x0010'],
+  ['MinDifficulty', ['Identity'], 'u64', '0x8096980000000000'],
+  ['MaxDifficulty', ['Identity'], 'u64', '0xffffffffffffff3f'],
+  ['AdjustmentInterval', ['Identity'], 'u16', '0x6400'],
+  ['NetworkRegistrationAllowed', ['Identity'], 'bool', '0x00'],
+  ['TargetRegistrationsPerInterval', ['Identity'], 'u16', '0x0400'],
+  ['MinBurn', ['Identity'], 'u64', '0x00ca9a3b00000000'],
+  ['MaxBurn', ['Identity'], 'u64', '0x00e8764817000000'],
+  ['BondsMovingAverage', ['Identity'], 'u64', '0x301b0f0000000000'],
+  ['MaxRegistrationsPerBlock', ['Identity'], 'u16', '0x0400'],
+  ['ServingRateLimit', ['Identity'], 'u64', '0x3200000000000000'],
+  ['MaxAllowedValidators', ['Identity'], 'u16', '0x8000'],
+  ['AdjustmentAlpha', ['Identity'], 'u64', '0x0000000000000000'],
+  ['Difficulty', ['Identity'], 'u64', '0x8096980000000000'],
+  ['AlphaValues', ['Identity'], '(u16,u16)', '0x33b366e6'],
+  ['LiquidAlphaOn', ['Blake2_128Concat'], 'bool', '0x00'],
+  ['TotalNetworks', [], 'u16', '0x0000'],
+  ['IsNetworkMember', ['Blake2_128Concat', 'Identity'], 'bool', '0x00'],
+  ['Bonds', ['Identity', 'Identity'], 'Vec<(u16,u16)>', '0x00'],
+  ['Delegates', ['Blake2_128Concat'], 'u16', '0x142e'],
+  // What SubnetInfoRuntimeApi.get_subnet_info and NeuronInfoRuntimeApi.get_neuron(s)_lite read.
+  ['ScalingLawPower', ['Identity'], 'u16', '0x3200'],
+  ['MaxAllowedUids', ['Identity'], 'u16', '0x0010'],
+  ['BlocksSinceLastStep', ['Identity'], 'u64', '0x0000000000000000'],
+  ['NetworkModality', ['Identity'], 'u16', '0x0000'],
+  ['EmissionValues', ['Identity'], 'u64', '0x0000000000000000'],
+  ['Burn', ['Identity'], 'u64', '0x00ca9a3b00000000'],
+  ['SubnetOwner', ['Identity'], 'AccountId32', ZERO_ACCOUNT],
+  ['Owner', ['Blake2_128Concat'], 'AccountId32', ZERO_ACCOUNT],
+  ['Active', ['Identity'], 'Vec<bool>', '0x00'],
+  ['Rank', ['Identity'], 'Vec<u16>', '0x00'],
+  ['Trust', ['Identity'], 'Vec<u16>', '0x00'],
+  ['Consensus', ['Identity'], 'Vec<u16>', '0x00'],
+  ['Incentive', ['Identity'], 'Vec<u16>', '0x00'],
+  ['Dividends', ['Identity'], 'Vec<u16>', '0x00'],
+  ['Emission', ['Identity'], 'Vec<u64>', '0x00'],
+  ['ValidatorTrust', ['Identity'], 'Vec<u16>', '0x00'],
+  ['PruningScores', ['Identity'], 'Vec<u16>', '0x00'],
+  // Stake(hotkey, coldkey): the stake map NeuronInfoLite.stake lists, per hotkey.
+  ['Stake', ['Blake2_128Concat', 'Identity'], 'u64', '0x0000000000000000'],
+  ['Axons', ['Identity', 'Blake2_128Concat'], 'AxonInfo', null],
+  ['Prometheus', ['Identity', 'Blake2_128Concat'], 'PrometheusInfo', null],
+];
+
+/** Whether key `i` of a client item is an account (else a u16). */
+function clientKey(name: string, i: number): 'account' | 'u16' {
+  if (name === 'Stake') return 'account';
+  if (name === 'Delegates' || name === 'IsNetworkMember' || name === 'Owner')
+    return i === 0 ? 'account' : 'u16';
+  return (name === 'Axons' || name === 'Prometheus') && i === 1 ? 'account' : 'u16';
 }
 
 /**

@@ -43,6 +43,13 @@ export class RpcServer {
     this.methods.set(name, handler);
   }
 
+  /** Serves `name` exactly as the already registered `existing` (an alias a Substrate node lists). */
+  alias(name: string, existing: string): void {
+    const handler = this.methods.get(existing);
+    if (!handler) throw new Error(`no method ${existing} to alias as ${name}`);
+    this.methods.set(name, handler);
+  }
+
   subscription(name: string, spec: SubscriptionMethod): void {
     this.subscriptions.set(name, spec);
     for (const unsubscribe of spec.unsubscribe) {

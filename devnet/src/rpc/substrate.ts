@@ -4,6 +4,7 @@ import type { Chain, Block, TxStatus } from '../chain';
 import { RpcError } from '../errors';
 import { SS58_PREFIX } from '../metadata/build';
 import type { Hex } from '../runtime';
+import { callRuntimeApi } from '../runtime-apis';
 import type { RpcServer } from './server';
 
 const hex = (n: number): Hex => `0x${n.toString(16)}`;
@@ -29,6 +30,34 @@ function blockAt(chain: Chain, hash: unknown): Block {
       `Client error: UnknownBlock: Header was not found in the database: ${String(hash)}`,
     );
   return block;
+}
+
+/**
+ * The other names a Substrate node serves the same methods under (sc-rpc's aliases), which
+ * standard clients call: the Python SDK asks `chain_getHead` for the best block at connect and
+ * looks for `account_nextIndex` in `rpc_methods` before every write.
+ */
+const NODE_ALIASES: ReadonlyArray<[alias: string, method: string]> = [
+  ['chain_getHead', 'chain_getBlockHash'],
+  ['account_nextIndex', 'system_accountNextIndex'],
+  ['state_callAt', 'state_call'],
+  ['state_getKeysPagedAt', 'state_getKeysPaged'],
+  ['state_getStorageHashAt', 'state_getStorageHash'],
+  ['state_getStorageSizeAt', 'state_getStorageSize'],
+];
+
+function registerNodeAliases(server: RpcServer, chain: Chain): void {
+  for (const [alias, method] of NODE_ALIASES) server.alias(alias, method);
+  // What a single development node answers about itself.
+  server.method('system_nodeRoles', () => ['Authority']);
+  server.method('system_localPeerId', () => '12D3KooWDevnetDevnetDevnetDevnetDevnetDevnetDevnet');
+  server.method('system_localListenAddresses', () => []);
+  server.method('system_peers', () => []);
+  server.method('system_syncState', () => ({
+    startingBlock: 0,
+    currentBlock: chain.best.number,
+    highestBlock: chain.best.number,
+  }));
 }
 
 const optionalHash = (value: unknown): Hex | undefined =>
@@ -136,11 +165,15 @@ export function registerSubstrateMethods(server: RpcServer, chain: Chain, chainN
           );
         }
         return runtime.metadataAtVersion(u8aToNumber(input));
-      default:
+      default: {
+        // The client-facing runtime APIs (runtime-apis.ts), where devnet serves them.
+        const answer = callRuntimeApi(chain.stateAt(optionalHash(hash)), String(name), input);
+        if (answer !== undefined) return answer;
         throw new RpcError(
           -32000,
           `Client error: Execution failed: Other: Exported method ${String(name)} is not found`,
         );
+      }
     }
   });
 
@@ -187,6 +220,8 @@ export function registerSubstrateMethods(server: RpcServer, chain: Chain, chainN
       return () => void chain.off('newHead', listener);
     },
   });
+
+  registerNodeAliases(server, chain);
 
   server.method('author_submitExtrinsic', ([extrinsic]) => chain.submit(String(extrinsic) as Hex));
   server.method('author_pendingExtrinsics', () => chain.pendingExtrinsics());
