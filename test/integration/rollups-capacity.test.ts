@@ -273,3 +273,26 @@ it('`weights rollups check` names the rollup document it cannot read, and exits 
     'Differs: rollup document rollup_days/g1-2026-11-22: rollups "the lead rollups could not be read: rollup document rollup_days/g1-2026-11-22 cannot be read: the counts of missing_source are not 24 numbers"',
   );
 });
+
+it('takes a lead listed under its raw id (the layout before hashed keys) out of that list', async () => {
+  const id = 'ünïcödé lead';
+  const startEdge = Timestamp.fromMillis(NOW.getTime() - 30 * 86_400e3 - 15 * 60e3);
+  await writer.put({
+    ...honest(3),
+    [id]: { curated_by: hotkey(1), source: hotkey(2), created_at: startEdge },
+  });
+  await score();
+  // As the fold listed it before: under the id itself.
+  const [list] = (await writer.store.hours.get()).docs.filter((d) =>
+    Object.values(d.get('leads') as Record<string, string>).some((v) =>
+      v.startsWith(`counted ${startEdge.toMillis() * 1000} `),
+    ),
+  );
+  const leads = list.get('leads') as Record<string, string>;
+  const [hashed] = Object.keys(leads).filter((k) => k.startsWith('#'));
+  await list.ref.set({ ...list.data(), leads: { [id]: leads[hashed] } });
+  // The lead moves into the window: its old entry must not be taken away from the edge hour.
+  await writer.put({ [id]: { curated_by: hotkey(1), source: hotkey(2), created_at: at(1) } });
+  await expectRollupsAsFullScan(1 + 31 + 1);
+  expect(Object.keys((await list.ref.get()).get('leads') as object)).toEqual([]);
+});

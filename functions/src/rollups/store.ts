@@ -198,6 +198,11 @@ export function hourKey(id: string): string {
   return `#${createHash('sha256').update(id, 'utf8').digest('base64url')}`;
 }
 
+/** Whether an id could have been a list's key before `hourKey` (its field path under 1,500 bytes). */
+function legacyKeyWritable(id: string): boolean {
+  return Buffer.byteLength(id, 'utf8') + 16 < 1500;
+}
+
 export function hourListOf(snapshot: DocumentSnapshot): StoredHour | undefined {
   return snapshot.exists ? (snapshot.data() as StoredHour) : undefined;
 }
@@ -350,6 +355,13 @@ export class HourListChanges {
     const key = hourKey(id);
     if (from !== undefined && from !== to) this.entries(from)[key] = FieldValue.delete();
     if (to !== undefined && after !== null) this.entries(to)[key] = encodeContribution(after);
+    // Lists written before `hourKey` keyed every lead by its id: such an entry goes wherever the
+    // lead moves, so that it never counts beside the new one.
+    if (key !== id && legacyKeyWritable(id)) {
+      for (const hour of new Set([from, to])) {
+        if (hour !== undefined) this.entries(hour)[id] = FieldValue.delete();
+      }
+    }
   }
 
   /** Hour lists to write. */
