@@ -5,6 +5,9 @@
 // rollups were rebuilt on the empty collection first, as after the first deploy. The first
 // scoring run folds every seeded lead; the runs measured after it find nothing pending, as an
 // hourly run finds an hour of leads at most. Also: `weights rollups rebuild` throughput.
+// The "distinct" case names a new hotkey in every lead (10,000 distinct hotkeys, 4,000 of them in
+// one day): the day documents spill into shard documents, so the reads grow by one per further
+// 1,500 distinct hotkeys in a day, and nothing fails.
 // Run: npm run bench:scoring [-- --100k]. Shared machines are noisy: compare within one run.
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
@@ -12,6 +15,11 @@ import { startFirestoreEmulator } from '../scripts/emulators/firestore.mjs';
 
 const require = createRequire(import.meta.url);
 const SIZES = process.argv.includes('--100k') ? [1_000, 10_000, 100_000] : [1_000, 10_000];
+/** The cases: ordinary (64 miners) at each size, then many distinct hotkeys. */
+const CASES = [
+  ...SIZES.map((n) => ({ n, hotkeys: 'ordinary' })),
+  { n: 10_000, hotkeys: 'distinct' },
+];
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const MINERS = 64;
 
@@ -35,6 +43,20 @@ const miners = Array.from({ length: MINERS }, (_, i) =>
 );
 const NOW = new Date('2026-11-22T12:20:00Z');
 
+const distinct = (i) => encodeAddress(blake2AsU8a(`spam ${i}`), 42);
+
+/** Leads each naming a hotkey of its own: 4,000 in one day, the rest over the window. */
+function distinctLeadAt(i) {
+  const minutesAgo = i < 4000 ? 30 * 60 + (i % 600) : (i * 7919) % (35 * 24 * 60);
+  const ms = NOW.getTime() - minutesAgo * 60e3 - (i % 1000);
+  return {
+    curated_by: distinct(i),
+    source: miners[i % MINERS],
+    created_at: Timestamp.fromMillis(ms),
+    buyer: `buyer-${i}@example.com`,
+  };
+}
+
 /** A month and five days of leads, every created_at type, one in 200 without a source. */
 function leadAt(i) {
   const ms = NOW.getTime() - ((i * 7919) % (35 * 24 * 60)) * 60e3 - (i % 1000);
@@ -50,7 +72,7 @@ function leadAt(i) {
   return lead;
 }
 
-async function seed(db, store, n) {
+async function seed(db, store, n, leadAt) {
   const leads = db.collection('curated_leads');
   const started = performance.now();
   const pending = [];
@@ -97,12 +119,12 @@ async function score(db, projectId, method) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const rows = [];
 const rebuilds = [];
-for (const n of SIZES) {
-  const projectId = `demo-bench-scoring-${n}`;
+for (const { n, hotkeys } of CASES) {
+  const projectId = `demo-bench-scoring-${n}-${hotkeys}`;
   const db = getFirestore(initializeApp({ projectId }, projectId));
   const store = new RollupStore(db, 'curated_leads');
   await rebuildRollups(store, canonicalHotkey);
-  const seedMs = await seed(db, store, n);
+  const seedMs = await seed(db, store, n, hotkeys === 'distinct' ? distinctLeadAt : leadAt);
   const first = await score(db, projectId, 'auto');
   const runs = { rollups: [], full_scan: [] };
   for (let run = 0; run < RUNS; run++) {
@@ -114,10 +136,24 @@ for (const n of SIZES) {
     JSON.stringify(a.miners) === JSON.stringify(b.miners) &&
     JSON.stringify(a.weights_dict) === JSON.stringify(b.weights_dict) &&
     JSON.stringify(a.leads.skipped) === JSON.stringify(b.leads.skipped);
-  rows.push({ n, seedMs, first, runs, same, counted: a.leads.counted });
+  rows.push({
+    n,
+    hotkeys,
+    seedMs,
+    first,
+    runs,
+    same,
+    counted: a.leads.counted,
+    miners: Object.keys(a.miners).length,
+  });
   const started = performance.now();
   const rebuilt = await rebuildRollups(store, canonicalHotkey, { restart: true });
-  rebuilds.push({ n, seconds: (performance.now() - started) / 1000, scanned: rebuilt.scanned });
+  rebuilds.push({
+    n,
+    hotkeys,
+    seconds: (performance.now() - started) / 1000,
+    scanned: rebuilt.scanned,
+  });
   await db.terminate();
 }
 await emulator.stop();
@@ -126,33 +162,37 @@ const fmt = (v, width) => String(v).padStart(width);
 console.log(
   `Scoring a 30-day window, Firestore emulator, median of ${RUNS} runs (Node ${process.versions.node})\n`,
 );
-console.log('| leads   | method    | documents read | median ms | same result |');
-console.log('| ------- | --------- | -------------- | --------- | ----------- |');
-for (const { n, runs, same } of rows) {
+console.log(
+  '| leads   | hotkeys  | miners | method    | documents read | median ms | same result |',
+);
+console.log(
+  '| ------- | -------- | ------ | --------- | -------------- | --------- | ----------- |',
+);
+for (const { n, hotkeys, miners: scored, runs, same } of rows) {
   for (const method of ['rollups', 'full_scan']) {
     const docs = runs[method].at(-1).result.reads.documents;
     const ms = median(runs[method].map((r) => r.ms));
     console.log(
-      `| ${fmt(n, 7)} | ${method.padEnd(9)} | ${fmt(docs, 14)} | ${fmt(ms.toFixed(0), 9)} | ${(same ? 'yes' : 'NO').padEnd(11)} |`,
+      `| ${fmt(n, 7)} | ${hotkeys.padEnd(8)} | ${fmt(scored, 6)} | ${method.padEnd(9)} | ${fmt(docs, 14)} | ${fmt(ms.toFixed(0), 9)} | ${(same ? 'yes' : 'NO').padEnd(11)} |`,
     );
   }
 }
 console.log(
   '\nSeeding through the trigger path, and the first run after it (it folds every seeded lead):\n',
 );
-console.log('| leads   | seed s | leads/s | first run s | folded  | documents read |');
-console.log('| ------- | ------ | ------- | ----------- | ------- | -------------- |');
-for (const { n, seedMs, first } of rows) {
+console.log('| leads   | hotkeys  | seed s | leads/s | first run s | folded  | documents read |');
+console.log('| ------- | -------- | ------ | ------- | ----------- | ------- | -------------- |');
+for (const { n, hotkeys, seedMs, first } of rows) {
   console.log(
-    `| ${fmt(n, 7)} | ${fmt((seedMs / 1000).toFixed(1), 6)} | ${fmt(Math.round(n / (seedMs / 1000)), 7)} | ${fmt((first.ms / 1000).toFixed(1), 11)} | ${fmt(first.result.rollups.folded, 7)} | ${fmt(first.result.reads.documents, 14)} |`,
+    `| ${fmt(n, 7)} | ${hotkeys.padEnd(8)} | ${fmt((seedMs / 1000).toFixed(1), 6)} | ${fmt(Math.round(n / (seedMs / 1000)), 7)} | ${fmt((first.ms / 1000).toFixed(1), 11)} | ${fmt(first.result.rollups.folded, 7)} | ${fmt(first.result.reads.documents, 14)} |`,
   );
 }
 console.log('\n`weights rollups rebuild` (a new generation from every lead):\n');
-console.log('| leads   | seconds | leads/s |');
-console.log('| ------- | ------- | ------- |');
-for (const { n, seconds, scanned } of rebuilds) {
+console.log('| leads   | hotkeys  | seconds | leads/s |');
+console.log('| ------- | -------- | ------- | ------- |');
+for (const { n, hotkeys, seconds, scanned } of rebuilds) {
   console.log(
-    `| ${fmt(n, 7)} | ${fmt(seconds.toFixed(1), 7)} | ${fmt(Math.round(scanned / seconds), 7)} |`,
+    `| ${fmt(n, 7)} | ${hotkeys.padEnd(8)} | ${fmt(seconds.toFixed(1), 7)} | ${fmt(Math.round(scanned / seconds), 7)} |`,
   );
 }
 if (rows.some((row) => !row.same)) process.exitCode = 1;
