@@ -4,6 +4,7 @@
  * and by the weight-setting behaviour that differs between generations. `current` is the default.
  */
 
+import { CURRENT_SUBTENSOR_ERRORS } from './metadata/errors-current';
 import { SPEC_218_SUBTENSOR_ERRORS } from './metadata/errors-spec218';
 
 /** Every profile name, for `Devnet.start({ runtime })` and `--runtime`, and for `describe.each`. */
@@ -107,6 +108,7 @@ const PROFILES: Record<RuntimeProfileName, RuntimeProfile> = {
       commitRevealWeightsEnabled: true,
     },
     newSubnet: { tempo: 360, commitRevealWeightsEnabled: true },
+    errorNames: CURRENT_SUBTENSOR_ERRORS,
   },
   'hash-commit-reveal': {
     name: 'hash-commit-reveal',

@@ -2,7 +2,7 @@
  * Runtime APIs a standard client calls (through state_call), answered from devnet's state as the
  * spec-218 runtime answers them: the same inputs, and the same SCALE output, subtensor's own APIs
  * wrapping the encoded value in `Vec<u8>` (empty for "none"). The struct layouts are that
- * runtime's (pallets/subtensor/src/rpc_info/subnet_info.rs of the spec-218 revision);
+ * runtime's (docs/client-conformance.md);
  * test/realchain/client-conformance.test.ts checks each answer against the real runtime's for the
  * same state. Their signatures are listed in metadata V15 (metadata/build.ts, runtimeApis).
  */
@@ -83,7 +83,7 @@ const AXON_INFO =
   '{"block":"u64","version":"u32","ip":"u128","port":"u16","ip_type":"u8","protocol":"u8","placeholder1":"u8","placeholder2":"u8"}';
 const PROMETHEUS_INFO = '{"block":"u64","version":"u32","ip":"u128","port":"u16","ip_type":"u8"}';
 
-/** NeuronInfoLite of the spec-218 runtime (rpc_info/neuron_info.rs). */
+/** NeuronInfoLite of the spec-218 runtime (docs/client-conformance.md). */
 export const NEURON_INFO_LITE_TYPE = JSON.stringify({
   hotkey: 'AccountId32',
   coldkey: 'AccountId32',

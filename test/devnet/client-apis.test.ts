@@ -5,8 +5,8 @@
 import { compactStripLength, hexToU8a } from '@polkadot/util';
 import { TypeRegistry } from '@polkadot/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXISTENTIAL_DEPOSIT } from '../../devnet/src/metadata/build';
-import { RUNTIME_PROFILES } from '../../devnet/src/profiles';
+import { EXISTENTIAL_DEPOSIT, SUBTENSOR_ERRORS } from '../../devnet/src/metadata/build';
+import { RUNTIME_PROFILES, runtimeProfile } from '../../devnet/src/profiles';
 import {
   NEURON_INFO_LITE_TYPE,
   SUBNET_HYPERPARAMS_TYPE,
@@ -19,6 +19,7 @@ const inner = (answer: string) => compactStripLength(hexToU8a(answer))[1];
 
 describe.each(RUNTIME_PROFILES)('standard client support (%s)', (runtime) => {
   let chain: TestChain;
+  const profile = runtimeProfile(runtime);
   const netuid = 12;
   const send = <T>(method: string, params: unknown[] = []) =>
     (
@@ -58,7 +59,17 @@ describe.each(RUNTIME_PROFILES)('standard client support (%s)', (runtime) => {
     const variants = chain.api.registry.lookup.getSiType(pallet?.errors.unwrap().type ?? -1).def
       .asVariant.variants;
     expect(variants.map((v) => v.index.toNumber())).toEqual(variants.map((_, i) => i));
-    expect(variants.length).toBeGreaterThan(20);
+    expect(variants.length).toBeGreaterThan(90);
+    // Every error devnet raises on this profile is in the enum, at the runtime's index.
+    const names = variants.map((v) => v.name.toString());
+    const raised = SUBTENSOR_ERRORS.map(([name]) => name).filter(
+      (name) =>
+        (profile.timelocked ||
+          !['InvalidRevealRound', 'IncorrectCommitRevealVersion'].includes(name)) &&
+        (profile.batchReveal || name !== 'InputLengthsUnequal') &&
+        !(profile.mechanisms && name === 'SubNetworkDoesNotExist'),
+    );
+    expect(raised.filter((name) => !names.includes(name))).toEqual([]);
   });
 
   it('loads metadata V15 in @polkadot/api, with the runtime APIs it lists', async () => {

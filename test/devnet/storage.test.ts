@@ -57,7 +57,7 @@ describe('connecting', () => {
       commit_weights: 96,
       reveal_weights: 97,
       commit_timelocked_weights: 113,
-      // Subnet mechanisms (pallets/subtensor/src/macros/dispatches.rs, docs/mechanisms.md).
+      // Subnet mechanisms (docs/mechanisms.md).
       commit_mechanism_weights: 115,
       reveal_mechanism_weights: 116,
       commit_timelocked_mechanism_weights: 118,

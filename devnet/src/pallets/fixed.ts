@@ -1,6 +1,6 @@
 /**
- * The runtime's max-weight arithmetic (subtensor's epoch/math.rs `vec_u16_max_upscale_to_u16` and
- * `check_vec_max_limited`, in substrate-fixed's I32F32: 32 fraction bits, truncating multiplication
+ * The runtime's max-weight arithmetic (its `vec_u16_max_upscale_to_u16` and
+ * `check_vec_max_limited`, in I32F32: 32 fraction bits, truncating multiplication
  * and division, `round()` with ties away from zero). Exact integers, so devnet refuses and accepts
  * exactly the vectors the real runtime does (docs/weight-acceptance.md).
  */

@@ -214,8 +214,9 @@ function revealWindow(state: State, netuid: number, commitBlock: number) {
 }
 
 function requireCommitRevealEnabled(state: State, netuid: number): void {
+  // Mechanism runtimes check the subnet as a mechanism first (ensure_mechanism_exists).
   if (state.runtime.profile.commitChecksSubnet && !subnetExists(state, netuid))
-    fail('SubNetworkDoesNotExist');
+    fail(state.runtime.profile.mechanisms ? 'MechanismDoesNotExist' : 'SubNetworkDoesNotExist');
   if (!commitRevealEnabled(state, netuid)) fail('CommitRevealDisabled');
 }
 

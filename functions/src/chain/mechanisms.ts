@@ -2,7 +2,7 @@
  * Subnet mechanisms (current runtimes): how many a subnet has (MechanismCountCurrent), how its
  * emission is split between them (MechanismEmissionSplit), and where a mechanism's weights,
  * LastUpdate and commits are kept: at its storage index, netuid + mecid · 4096
- * (pallets/subtensor/src/subnets/mechanism.rs, docs/mechanisms.md). A runtime without the item
+ * (docs/mechanisms.md). A runtime without the item
  * has one mechanism, the subnet itself.
  */
 import type { ApiPromise } from '@polkadot/api';

@@ -1,8 +1,8 @@
 /**
  * The runtime's acceptance rules for a weight vector, as a pure check, and the smallest change to
  * the reference SDK's vector that passes them. The rules and the fixed-point arithmetic are
- * subtensor's own (pallets/subtensor `internal_set_weights`, `check_length`, `max_weight_limited`,
- * `check_vec_max_limited`, `vec_u16_max_upscale_to_u16`, with substrate-fixed's I32F32): see
+ * subtensor's own (`internal_set_weights`, `check_length`, `max_weight_limited`,
+ * `check_vec_max_limited`, `vec_u16_max_upscale_to_u16`, with I32F32 fixed point): see
  * docs/weight-acceptance.md for the source, the order of the checks and why each step is exact.
  */
 import { processWeights, type SubnetLimits } from './process';
@@ -27,9 +27,9 @@ const FRAC = 32n;
 const ONE = 1n << FRAC;
 const wrap = (bits: bigint) => BigInt.asIntN(64, bits);
 const fromInt = (x: number | bigint) => BigInt(x) << FRAC;
-/** substrate-fixed division: (a << 32) / b in a 128-bit integer, truncated; 0 for b = 0 (safe_div). */
+/** I32F32 division: (a << 32) / b in a 128-bit integer, truncated; 0 for b = 0 (safe_div). */
 const div = (a: bigint, b: bigint) => (b === 0n ? 0n : wrap((a << FRAC) / b));
-/** substrate-fixed multiplication: (a · b) >> 32, truncated (saturating in range here). */
+/** I32F32 multiplication: (a · b) >> 32, truncated (saturating in range here). */
 const mul = (a: bigint, b: bigint) => (a * b) >> FRAC;
 /** `round()`: to the nearest integer, ties away from zero (non-negative values here). */
 const round = (a: bigint) => ((a + (ONE >> 1n)) >> FRAC) << FRAC;
