@@ -296,3 +296,26 @@ it('takes a lead listed under its raw id (the layout before hashed keys) out of 
   await expectRollupsAsFullScan(1 + 31 + 1);
   expect(Object.keys((await list.ref.get()).get('leads') as object)).toEqual([]);
 });
+
+it('resumes a rebuild whose saved day already has shard documents', async () => {
+  const docs: Record<string, object> = { ...honest(5) };
+  for (let i = 0; i < 2500; i++) {
+    docs[`r-${String(i).padStart(4, '0')}`] = {
+      curated_by: spam(i),
+      source: spam(i + 1),
+      created_at: at(5),
+    };
+  }
+  await writer.put(docs, false);
+  const first = await rebuildRollups(writer.store, canonicalHotkey, {
+    restart: true,
+    stopAfter: 1800,
+  });
+  expect(first.finished).toBe(false);
+  expect((await writer.store.dayMiners.get()).size).toBeGreaterThan(0);
+  const rest = await rebuildRollups(writer.store, canonicalHotkey);
+  expect(rest).toMatchObject({ resumed: true, finished: true });
+  const check = await checkRollups(db, 'curated_leads', windowEndingAt(NOW, 30), recordingLogger());
+  expect(check.differences).toEqual([]);
+  await expectRollupsAsFullScan(1 + 31 + 1 + 1);
+}, 120_000);
