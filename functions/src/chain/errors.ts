@@ -4,9 +4,12 @@
  */
 import { scrubEndpoints } from './endpoints';
 
-/** `unsupported`: the connected runtime lacks an item the publisher needs (never retried). */
+/**
+ * `unsupported`: the connected runtime lacks an item the publisher needs (never retried).
+ * `unknown`: an extrinsic was sent and its fate could not be read; only the chain can settle it.
+ */
 export type FailureKind =
-  'connection' | 'timeout' | 'refused' | 'invalid' | 'config' | 'unsupported';
+  'connection' | 'timeout' | 'unknown' | 'refused' | 'invalid' | 'config' | 'unsupported';
 
 export class ChainFailure extends Error {
   override name = 'ChainFailure';
@@ -21,7 +24,7 @@ export class ChainFailure extends Error {
   }
 
   get retryable(): boolean {
-    return this.kind === 'connection' || this.kind === 'timeout';
+    return this.kind === 'connection' || this.kind === 'timeout' || this.kind === 'unknown';
   }
 }
 

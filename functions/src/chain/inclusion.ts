@@ -76,6 +76,14 @@ export async function locate(
   return undefined;
 }
 
+/** A block's number from its header, read raw (no runtime version read at that block: no state). */
+export async function blockNumberOf(api: ApiPromise, blockHash: string): Promise<number> {
+  const getHeader = api.rpc.chain.getHeader as unknown as {
+    raw(hash: string): Promise<{ number: string }>;
+  };
+  return Number((await getHeader.raw(blockHash)).number);
+}
+
 /**
  * The extrinsic's outcome from its block's events: `{ error }` when it failed, `{}` when it did
  * not, or `{ unavailable }` with the node's reason when the node no longer has that block's state.

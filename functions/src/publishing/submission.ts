@@ -10,8 +10,9 @@
 import type { ApiPromise } from '@polkadot/api';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { classifyRpcError } from '../chain/errors';
+import { ChainFailure, classifyRpcError } from '../chain/errors';
 import type { RuntimeItems } from '../chain/runtime-items';
+import { blockNumberOf } from '../chain/inclusion';
 import { sendAndWatch, sign, type Signed } from '../chain/submit';
 import type { PublishConfig } from '../config/publishing';
 import type { Outcome, Timings } from './result';
@@ -51,6 +52,9 @@ export async function deliver(delivery: Delivery): Promise<Outcome> {
     const signed = await sign(api, delivery.tx, delivery.signer);
     const known: Known = {
       ...delivery.sent,
+      // Not its block: the block the state was read at. The block is known once it lands.
+      block_number: undefined,
+      block_hash: undefined,
       extrinsic_hash: signed.hash,
       nonce: signed.nonce,
       era_start: signed.eraStart,
@@ -66,13 +70,22 @@ export async function deliver(delivery: Delivery): Promise<Outcome> {
   const { signed, known: sent } = decision.sent;
   const t1 = Date.now();
   let included;
+  let blockNumber;
   try {
     included = await sendAndWatch(api, items, signed, config.waitFor, config.inclusionTimeoutMs);
+    blockNumber = included.blockNumber ?? (await blockNumberOf(api, included.blockHash));
   } catch (error) {
-    throw classifyRpcError(error);
+    const failure = classifyRpcError(error);
+    // Once sent, only the node's refusal is a verdict on the extrinsic. Any other error (its
+    // block's events gone from a pruning node, say) leaves its fate unknown: retried with the
+    // same bytes, then reconciled, never closed as failed.
+    if (failure.kind === 'refused' || failure.retryable) throw failure;
+    throw new ChainFailure(
+      'unknown',
+      'OutcomeUnknown',
+      `sent, but its fate could not be read: ${failure.message}`,
+    );
   }
-  const blockNumber =
-    included.blockNumber ?? (await api.rpc.chain.getHeader(included.blockHash)).number.toNumber();
   const landed = {
     ...sent,
     block_hash: included.blockHash,
