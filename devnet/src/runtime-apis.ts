@@ -8,7 +8,14 @@
  */
 import type { Codec } from '@polkadot/types/types';
 
-import { compactAddLength, compactToU8a, hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import {
+  compactAddLength,
+  compactStripLength,
+  compactToU8a,
+  hexToU8a,
+  u8aConcat,
+  u8aToHex,
+} from '@polkadot/util';
 import { blake2AsU8a, xxhashAsU8a } from '@polkadot/util-crypto';
 import type { Hex } from './runtime';
 import type { State } from './state';
@@ -114,6 +121,13 @@ export function callRuntimeApi(state: State, name: string, input: Uint8Array): H
       const account = state.get('system', 'account', who) as unknown as { nonce: Codec };
       return registry.createType('u32', account.nonce).toHex();
     }
+    case 'StakeInfoRuntimeApi_get_stake_info_for_coldkey': {
+      // The input is a Vec<u8>; anything but 32 bytes is no coldkey (an empty list).
+      const [, account] = compactStripLength(input);
+      const infos = account.length === 32 ? stakeInfo(state, u8aToHex(account)) : [];
+      const list = registry.createType(`Vec<${STAKE_INFO_TYPE}>`, infos).toU8a();
+      return u8aToHex(compactAddLength(list));
+    }
     case 'SubnetInfoRuntimeApi_get_subnet_info': {
       const netuid = registry.createType('u16', input.subarray(0, 2)).toNumber();
       return u8aToHex(compactAddLength(subnetInfo(state, netuid)));
@@ -203,6 +217,59 @@ function neuronLite(state: State, netuid: number, uid: number): Uint8Array | und
       pruning_score: at('pruningScores', 0),
     })
     .toU8a();
+}
+
+/** StakeInfo of the spec-218 runtime (the rao layout; docs/client-conformance.md). */
+export const STAKE_INFO_TYPE = JSON.stringify({
+  hotkey: 'AccountId32',
+  coldkey: 'AccountId32',
+  netuid: 'Compact<u16>',
+  stake: 'Compact<u64>',
+  locked: 'Compact<u64>',
+  emission: 'Compact<u64>',
+  drain: 'Compact<u64>',
+  is_registered: 'bool',
+});
+
+/**
+ * get_stake_info_for_coldkey: for every subnet (NetworksAdded, in key order) and every hotkey the
+ * coldkey stakes to (StakingHotkeys), the coldkey's alpha there, 0 included: its shares (Alpha)
+ * valued at TotalHotkeyAlpha / TotalHotkeyShares in U64F64, truncated; emission is the hotkey's
+ * HotkeyDividendsPerSubnet, locked and drain 0.
+ */
+function stakeInfo(state: State, coldkey: Hex) {
+  const registry = state.runtime.registry;
+  const netuidsPrefix = u8aToHex(
+    u8aConcat(xxhashAsU8a('SubtensorModule', 128), xxhashAsU8a('NetworksAdded', 128)),
+  );
+  const netuids = state
+    .keys(netuidsPrefix)
+    .map((key) => registry.createType('u16', hexToU8a(key).slice(-2)).toNumber());
+  const hotkeys =
+    (state.value(PALLET, 'stakingHotkeys', coldkey).toJSON() as string[] | null) ?? [];
+  const big = (item: string, ...keys: unknown[]) =>
+    BigInt(state.value(PALLET, item, ...keys).toString());
+  const account = registry.createType('AccountId32', hexToU8a(coldkey)).toString();
+  const infos = [];
+  for (const netuid of netuids) {
+    for (const hotkey of hotkeys) {
+      const denominator = big('totalHotkeyShares', hotkey, netuid);
+      const perShare =
+        denominator === 0n ? 0n : (big('totalHotkeyAlpha', hotkey, netuid) << 64n) / denominator;
+      const alpha = (perShare * big('alpha', hotkey, coldkey, netuid)) >> 64n;
+      infos.push({
+        hotkey,
+        coldkey: account,
+        netuid,
+        stake: alpha.toString(),
+        locked: 0,
+        emission: big('hotkeyDividendsPerSubnet', netuid, hotkey).toString(),
+        drain: 0,
+        is_registered: state.get(PALLET, 'uids', netuid, hotkey) !== undefined,
+      });
+    }
+  }
+  return infos;
 }
 
 /** Stake::iter_prefix(hotkey): (coldkey, stake) in key order; the coldkey is the key's tail. */

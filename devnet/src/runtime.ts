@@ -39,6 +39,7 @@ export const RUNTIME_APIS = {
   // system_accountNextIndex (pool included), which the publisher's tests count on.
   NeuronInfoRuntimeApi: [blake2AsHex('NeuronInfoRuntimeApi', 64) as Hex, 1],
   SubnetInfoRuntimeApi: [blake2AsHex('SubnetInfoRuntimeApi', 64) as Hex, 1],
+  StakeInfoRuntimeApi: [blake2AsHex('StakeInfoRuntimeApi', 64) as Hex, 1],
 } as const;
 
 /** Metadata versions the Metadata runtime API serves (V15 adds the runtime APIs' signatures). */

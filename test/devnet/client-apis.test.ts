@@ -2,7 +2,7 @@
 // aliases, a dense error enum, metadata V15 with the runtime APIs, the runtime APIs' answers for
 // devnet's own subnets, and the storage items clients read. The answers' equality with the real
 // spec-218 runtime's is test/realchain/client-conformance.test.ts.
-import { compactStripLength, hexToU8a } from '@polkadot/util';
+import { compactStripLength, hexToU8a, u8aToHex } from '@polkadot/util';
 import { TypeRegistry } from '@polkadot/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXISTENTIAL_DEPOSIT, SUBTENSOR_ERRORS } from '../../devnet/src/metadata/build';
@@ -108,6 +108,11 @@ describe.each(RUNTIME_PROFILES)('standard client support (%s)', (runtime) => {
       tempo: 17,
     });
     expect((await call.subnetInfoRuntimeApi.getSubnetInfo(99)).toHex()).toBe('0x00');
+    // A coldkey staking to no hotkey: an empty list (Vec<u8> of an empty Vec<StakeInfo>).
+    const stake = await call.stakeInfoRuntimeApi.getStakeInfoForColdkey(
+      u8aToHex(chain.alice.addressRaw),
+    );
+    expect(stake.toHex()).toBe('0x0400');
   });
 
   it('holds the storage items clients read, and an existential deposit', async () => {

@@ -66,6 +66,7 @@ describe.each(RUNTIME_PROFILES)('Metadata runtime API (%s)', (runtime) => {
       'core',
       'metadata',
       'neuronInfoRuntimeApi',
+      'stakeInfoRuntimeApi',
       'subnetInfoRuntimeApi',
     ]);
   });
@@ -99,6 +100,7 @@ describe.each(RUNTIME_PROFILES)('Metadata runtime API (%s)', (runtime) => {
       'Core',
       'Metadata',
       'NeuronInfoRuntimeApi',
+      'StakeInfoRuntimeApi',
       'SubnetInfoRuntimeApi',
     ]);
     expect(api.runtimeMetadata.version).toBe(15);
@@ -112,7 +114,7 @@ describe.each(RUNTIME_PROFILES)('Metadata runtime API (%s)', (runtime) => {
   it('answers Core_version with the runtime version', async () => {
     const version = (await api.call.core.version()) as RuntimeVersion;
     expect(version.specVersion.toNumber()).toBe(api.runtimeVersion.specVersion.toNumber());
-    expect(version.apis.length).toBe(4);
+    expect(version.apis.length).toBe(5);
   });
 
   it('answers other runtime APIs as a runtime that does not export them', async () => {

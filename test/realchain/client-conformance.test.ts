@@ -4,12 +4,13 @@
 // must decode to the same value (devnet/README.md, "What a standard client can do").
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Metadata, TypeRegistry } from '@polkadot/types';
-import { compactStripLength, hexToU8a } from '@polkadot/util';
+import { compactAddLength, compactStripLength, hexToU8a, u8aToHex } from '@polkadot/util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Devnet } from '../../devnet/src/devnet';
 import {
   NEURON_INFO_LITE_TYPE,
   SUBNET_HYPERPARAMS_TYPE,
+  STAKE_INFO_TYPE,
   SUBNET_INFO_TYPE,
 } from '../../devnet/src/runtime-apis';
 import { SUBTENSOR_SIGNED_EXTENSIONS } from '../../devnet/src/runtime';
@@ -246,6 +247,44 @@ describe('runtime APIs, for the same state', () => {
       const [realOne, devOne] = await answers('NeuronInfoRuntimeApi_get_neuron_lite', input);
       expect(devOne, input).toBe(realOne);
     }
+    // StakeInfoRuntimeApi: //Coldkey stakes to Alice and Miner1 (shares valued at the hotkey's
+    // alpha over its shares), //Nobody to nothing.
+    const [alice, miner1] = hotkeys;
+    await real.setStorage(
+      ['SubtensorModule', 'StakingHotkeys', [coldkey.address], [alice, miner1]],
+      ['SubtensorModule', 'Alpha', [alice, coldkey.address, NETUID], 3_000],
+      ['SubtensorModule', 'TotalHotkeyShares', [alice, NETUID], 7_000],
+      ['SubtensorModule', 'TotalHotkeyAlpha', [alice, NETUID], 1_000_003],
+      ['SubtensorModule', 'Alpha', [miner1, coldkey.address, NETUID], 5],
+      ['SubtensorModule', 'TotalHotkeyShares', [miner1, NETUID], 5],
+      ['SubtensorModule', 'TotalHotkeyAlpha', [miner1, NETUID], 99],
+      ['SubtensorModule', 'HotkeyDividendsPerSubnet', [NETUID, alice], 777],
+    );
+    await real.newBlocks(1);
+    const stakeKeys = [key('stakingHotkeys', coldkey.address), key('networksAdded', 0)];
+    for (const hotkey of [alice, miner1])
+      stakeKeys.push(
+        key('alpha', hotkey, coldkey.address, NETUID),
+        key('totalHotkeyShares', hotkey, NETUID),
+        key('totalHotkeyAlpha', hotkey, NETUID),
+        key('hotkeyDividendsPerSubnet', NETUID, hotkey),
+        key('uids', NETUID, hotkey),
+        key('uids', 0, hotkey),
+      );
+    await copyKeys(stakeKeys);
+    const stakeOf = async (who: string) => {
+      const input = u8aToHex(compactAddLength(registry.createType('AccountId32', who).toU8a()));
+      return answers('StakeInfoRuntimeApi_get_stake_info_for_coldkey', input);
+    };
+    const decodeStake = (answer: string) =>
+      registry.createType(`Vec<${STAKE_INFO_TYPE}>`, inner(answer)).toJSON() as unknown[];
+    for (const who of [coldkey.address, real.keyring.addFromUri('//Nobody').address]) {
+      const [realStake, devStake] = await stakeOf(who);
+      expect(decodeStake(devStake)).toEqual(decodeStake(realStake));
+      expect(devStake, who).toBe(realStake);
+    }
+    // Every subnet × every staking hotkey, zero stakes included: root and subnet 1, two hotkeys.
+    expect(decodeStake((await stakeOf(coldkey.address))[0])).toHaveLength(4);
     const [realInfo, devInfo] = await answers('SubnetInfoRuntimeApi_get_subnet_info', '0x0100');
     expect(registry.createType(SUBNET_INFO_TYPE, inner(devInfo)).toJSON()).toEqual(
       registry.createType(SUBNET_INFO_TYPE, inner(realInfo)).toJSON(),

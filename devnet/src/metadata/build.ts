@@ -642,6 +642,8 @@ function build(profile: RuntimeProfile, omit: ReadonlySet<string>, blockTimeMs: 
         return t.sequence(t.tuple(t.u16, t.u16));
       case 'AccountId32':
         return accountId;
+      case 'Vec<AccountId32>':
+        return t.sequence(accountId);
       case 'Vec<bool>':
         return t.sequence(t.bool);
       case 'Vec<u16>':
@@ -1183,6 +1185,17 @@ export function runtimeApis(profile: RuntimeProfile): RuntimeApiSpec[] {
       ],
     },
     {
+      name: 'StakeInfoRuntimeApi',
+      docs: '',
+      methods: [
+        {
+          name: 'get_stake_info_for_coldkey',
+          inputs: [['coldkey_account_vec', 'Vec<u8>']],
+          output: 'Vec<u8>',
+        },
+      ],
+    },
+    {
       name: 'SubnetInfoRuntimeApi',
       docs: '',
       methods: [
@@ -1203,6 +1216,7 @@ type ClientValue =
   | '(u16,u16)'
   | 'Vec<(u16,u16)>'
   | 'AccountId32'
+  | 'Vec<AccountId32>'
   | 'Vec<bool>'
   | 'Vec<u16>'
   | 'Vec<u64>'
@@ -1257,6 +1271,11 @@ const CLIENT_ITEMS: ReadonlyArray<[string, Hasher[], ClientValue, `0x${string}` 
   ['Emission', ['Identity'], 'Vec<u64>', '0x00'],
   ['ValidatorTrust', ['Identity'], 'Vec<u16>', '0x00'],
   ['PruningScores', ['Identity'], 'Vec<u16>', '0x00'],
+  // What StakeInfoRuntimeApi reads: a coldkey's hotkeys, alpha shares and dividends.
+  ['StakingHotkeys', ['Blake2_128Concat'], 'Vec<AccountId32>', '0x00'],
+  ['Alpha', ['Blake2_128Concat', 'Blake2_128Concat', 'Identity'], 'u64', '0x0000000000000000'],
+  ['TotalHotkeyShares', ['Blake2_128Concat', 'Identity'], 'u64', '0x0000000000000000'],
+  ['HotkeyDividendsPerSubnet', ['Identity', 'Blake2_128Concat'], 'u64', '0x0000000000000000'],
   // Stake(hotkey, coldkey): the stake map NeuronInfoLite.stake lists, per hotkey.
   ['Stake', ['Blake2_128Concat', 'Identity'], 'u64', '0x0000000000000000'],
   ['Axons', ['Identity', 'Blake2_128Concat'], 'AxonInfo', null],
@@ -1265,7 +1284,10 @@ const CLIENT_ITEMS: ReadonlyArray<[string, Hasher[], ClientValue, `0x${string}` 
 
 /** Whether key `i` of a client item is an account (else a u16). */
 function clientKey(name: string, i: number): 'account' | 'u16' {
-  if (name === 'Stake') return 'account';
+  if (name === 'Stake' || name === 'StakingHotkeys') return 'account';
+  if (name === 'Alpha') return i < 2 ? 'account' : 'u16';
+  if (name === 'TotalHotkeyShares') return i === 0 ? 'account' : 'u16';
+  if (name === 'HotkeyDividendsPerSubnet') return i === 1 ? 'account' : 'u16';
   if (name === 'Delegates' || name === 'IsNetworkMember' || name === 'Owner')
     return i === 0 ? 'account' : 'u16';
   return (name === 'Axons' || name === 'Prometheus') && i === 1 ? 'account' : 'u16';
