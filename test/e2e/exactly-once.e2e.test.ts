@@ -451,6 +451,8 @@ describe('exactly once, end to end', () => {
         VALIDATOR_HOTKEY: '//Alice',
         CHAIN_INCLUSION_TIMEOUT_MS: '30000',
         UNCHANGED_REPUBLISH_MINUTES: '0',
+        // The CLI wakes the request that waited for its lease through the task queue.
+        CLOUD_TASKS_EMULATOR_HOST: s.project.tasksHost,
       });
       await waitForRecord(s, (d) => submitting(d) && d.trigger === 'cli', 'the CLI’s submitting');
       const faultAt = Date.now();

@@ -26,6 +26,8 @@ export interface FunctionsProject {
   functionsHost: string;
   firestoreHost: string;
   hubHost: string;
+  /** The Cloud Tasks emulator, for a process outside the emulators that enqueues (the CLI). */
+  tasksHost: string;
   /** Runs `script` (a shell command) under `firebase emulators:exec`; resolves to its output. */
   exec(script: string, env: Record<string, string>, timeoutMs: number): Promise<string>;
   /**
@@ -108,6 +110,7 @@ export async function functionsProject(
     functionsHost: `127.0.0.1:${ports[2]}`,
     firestoreHost: `127.0.0.1:${ports[0]}`,
     hubHost: `127.0.0.1:${ports[3]}`,
+    tasksHost: `127.0.0.1:${ports[5]}`,
     start: async (extra = {}, extraArgs = []) => {
       const stopFile = join(dir, `stop-${Date.now()}`);
       const hold = `node -e "const f=process.argv[1];console.log('EMULATORS_READY');setInterval(()=>{if(require('fs').existsSync(f))process.exit(0)},100)" ${stopFile}`;

@@ -41,6 +41,8 @@ export interface PendingTask {
   enqueued: boolean;
   /** A request waits for the lease: whoever releases it runs this task at once (see takeWaiter). */
   wake_on_release?: boolean;
+  /** When the release woke it: a delivery still waiting for the old time goes now. */
+  woken_at_ms?: number;
 }
 
 /** Where the task started last stands: a second delivery of it runs only after a failure. */
@@ -190,8 +192,9 @@ export async function takeWaiter(
   return db.runTransaction(async (tx) => {
     const { lease, pending, next_allowed_at_ms } = await read(db, tx);
     if (!pending?.wake_on_release || leaseActive(lease, nowMs)) return undefined;
-    write(db, tx, { pending: { ...pending, wake_on_release: false } });
-    return { task_id: pending.task_id, notBeforeMs: next_allowed_at_ms };
+    // A delivery still waiting for the old time (the lease's expiry) sees it woken and goes.
+    write(db, tx, { pending: { ...pending, wake_on_release: false, woken_at_ms: nowMs } });
+    return { task_id: pending.task_id, notBeforeMs: Math.max(nowMs, next_allowed_at_ms) };
   });
 }
 

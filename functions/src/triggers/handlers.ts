@@ -22,6 +22,7 @@ import { unresolved } from '../publishing/audit';
 import {
   finishTask,
   leaseExpiry,
+  publisherState,
   releaseLease,
   setNextAllowed,
   startTask,
@@ -117,9 +118,14 @@ export async function onPublishTask(
 }
 
 /**
- * Waits for the task's time when that fits in the dispatch deadline with the publish's own worst
+ * Waits for the task's time when that fits in the function's timeout with the publish's own worst
  * case; otherwise waits what fits and enqueues the task again for its time (under another Cloud
  * Tasks name, the same task id), so that no request is held past its deadline. False: not now.
+ *
+ * Cloud Tasks delivers at the scheduled time, so this wait is rare in production; the Cloud Tasks
+ * emulator ignores scheduleTime, and this wait stands in for it. It ends early when the task was
+ * woken (it waited for the lease, which was released) or another delivery has started it: with
+ * one dispatch at a time, a sleeping delivery would otherwise hold back the one that wakes it.
  */
 async function waitForStart(
   deps: PipelineDeps,
@@ -129,7 +135,14 @@ async function waitForStart(
   const early = task.not_before_ms - now(deps);
   if (early <= 0) return true;
   const canWait = Math.max(0, PUBLISH_TIMEOUT_SECONDS * 1000 - worstCasePublishMs(publishing));
-  await (deps.sleep ?? sleep)(Math.min(early, canWait));
+  let left = Math.min(early, canWait);
+  while (left > 0) {
+    const slice = Math.min(left, WAIT_SLICE_MS);
+    await (deps.sleep ?? sleep)(slice);
+    left -= slice;
+    const { pending } = await publisherState(deps.db);
+    if (pending?.task_id !== task.task_id || pending.woken_at_ms !== undefined) return true;
+  }
   if (task.not_before_ms - now(deps) <= 0) return true;
   const continuation = `${task.task_id}-w${Math.floor(now(deps) / 1000)}`;
   await deps.queue.enqueue(task, task.not_before_ms, continuation);
@@ -190,6 +203,9 @@ async function comeBack(deps: PipelineDeps, task: PublishTask, result: PublishRe
     );
   }
 }
+
+/** How often an early delivery looks whether its task was woken or started meanwhile. */
+const WAIT_SLICE_MS = 5_000;
 
 /** Blocks to wait before reconciling an attempt again: it may land in any block of its era. */
 const FOLLOW_UP_BLOCKS = 10;
