@@ -37,9 +37,13 @@ if (!(await db.collection('curated_leads').limit(1).get()).empty) {
   // reads them from the first publish on.
   const weights = join(dirname(fileURLToPath(import.meta.url)), '..', 'functions/bin/weights.js');
   // (Its warning that no lead write was seen yet is moot here: the functions are running.)
-  const rebuilt = spawnSync(process.execPath, [weights, 'rollups', 'rebuild'], { encoding: 'utf8' });
+  const rebuilt = spawnSync(process.execPath, [weights, 'rollups', 'rebuild'], {
+    encoding: 'utf8',
+  });
   if (rebuilt.status !== 0)
-    console.error(`weights rollups rebuild failed, so scoring reads every lead:\n${rebuilt.stderr}`);
+    console.error(
+      `weights rollups rebuild failed, so scoring reads every lead:\n${rebuilt.stderr}`,
+    );
   const leads = await sampleLeads(new Date());
   const batch = db.batch();
   for (const [id, lead] of Object.entries(leads))
