@@ -31,6 +31,26 @@ describe('mechanisms', () => {
     expect(otherMechanisms(result({ mechanism: 0, mechanism_count: 1 }))).toEqual([]);
     // A runtime without mechanisms, or a configuration the subnet cannot serve: nothing more.
     expect(otherMechanisms(result({}))).toEqual([]);
+    // An extrinsic of the first that may still land: nothing more before it is reconciled.
+    expect(
+      otherMechanisms(result({ mechanism: 0, mechanism_count: 2, status: 'submitting' })),
+    ).toEqual([]);
+    expect(
+      otherMechanisms(
+        result({
+          mechanism: 0,
+          mechanism_count: 2,
+          status: 'failed',
+          extrinsic_hash: '0x01',
+          retryable: true,
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      otherMechanisms(
+        result({ mechanism: 0, mechanism_count: 2, status: 'failed', extrinsic_hash: '0x01' }),
+      ),
+    ).toEqual([1]);
     expect(
       otherMechanisms(
         result({ mechanism: 0, mechanism_count: 1, error_code: 'MechanismDoesNotExist' }),

@@ -115,11 +115,13 @@ function publishShares(
 /**
  * The mechanisms to publish after the first one: those configured, or every other one the subnet
  * has (MechanismCountCurrent, as the first publish read it). None when the first was refused for
- * a mechanism the subnet lacks.
+ * a mechanism the subnet lacks, or sent an extrinsic whose fate is unknown: another one now could
+ * take its nonce, so the next run reconciles it first.
  */
 export function otherMechanisms(first: PublishResult, configured?: readonly number[]): number[] {
   if (first.mechanism_count === undefined || first.error_code === 'MechanismDoesNotExist')
     return [];
+  if (unresolvedSend(first)) return [];
   if (configured?.length) return configured.slice(1);
   return Array.from({ length: first.mechanism_count }, (_, m) => m).filter(
     (m) => m !== first.mechanism,
@@ -251,6 +253,7 @@ export async function runPublishCycle(input: CycleInput): Promise<CycleOutcome> 
       const record = await each.close(sent, scoring);
       if (sent.commit_id) await updateCommit(db, sent.commit_id, { commit_transaction: record.id });
       mechanisms.push({ result: sent, record });
+      if (unresolvedSend(sent)) break;
     }
     return { result, record: written, followUps, ...(mechanisms.length ? { mechanisms } : {}) };
   } finally {
@@ -309,6 +312,15 @@ async function publishUnlessHeld(
     input,
     'Unchanged',
     `the shares are the same as in the successful publish at ${since}`,
+  );
+}
+
+/** A result whose extrinsic was sent and not seen to land or fail: it may still land. */
+function unresolvedSend(result: PublishResult): boolean {
+  const landed = result.status === 'included' || result.status === 'finalized';
+  return (
+    result.status === 'submitting' ||
+    (result.extrinsic_hash !== undefined && !landed && result.retryable === true)
   );
 }
 
