@@ -11,6 +11,7 @@ import { initializeApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { getFirestore } from 'firebase-admin/firestore';
 import { serialExporter } from './demo-export.mjs';
+import { fireScheduledFunction } from './emulators/fire-schedule.mjs';
 import { sampleLeads } from './sample-leads.mjs';
 
 const projectId = process.env.GCLOUD_PROJECT;
@@ -69,25 +70,11 @@ const scheduleSeconds = Number(process.env.DEMO_SCHEDULE_SECONDS ?? 3600);
 if (!Number.isFinite(scheduleSeconds) || scheduleSeconds <= 0)
   throw new Error(`DEMO_SCHEDULE_SECONDS must be a positive number, got ${scheduleSeconds}`);
 const fireSchedule = async () => {
-  const functionsHost = `${functions.host}:${functions.port}`;
   try {
-    const backends = await (await fetch(`http://${functionsHost}/backends`)).json();
-    const trigger = backends.backends
-      .flatMap((b) => b.functionTriggers)
-      .find((t) => t.entryPoint === 'scheduledPublish' || t.name === 'scheduledPublish');
-    if (!trigger) throw new Error('scheduledPublish is not loaded');
-    // The emulator serves a trigger under its id with the instance suffix "-0".
-    const response = await fetch(
-      `http://${functionsHost}/functions/projects/${projectId}/triggers/${trigger.id}-0`,
-      {
-        method: 'POST',
-        headers: {
-          'X-CloudScheduler-JobName': 'firebase-schedule-scheduledPublish-us-central1',
-          'X-CloudScheduler-ScheduleTime': new Date().toISOString(),
-        },
-      },
-    );
-    if (!response.ok) throw new Error(`scheduledPublish answered ${response.status}`);
+    await fireScheduledFunction({
+      functionsHost: `${functions.host}:${functions.port}`,
+      projectId,
+    });
     console.log(`\nschedule: scheduledPublish fired (${new Date().toISOString()})`);
   } catch (error) {
     console.error(`\nschedule: scheduledPublish could not be fired: ${error.message}`);

@@ -9,6 +9,7 @@
 // accepted again and a publish lands. The receiver gets exactly one warning, one critical and one
 // recovery, whatever the number of scheduled runs; its first answer is a 500, so the warning is
 // retried and both attempts are recorded. Waits are for states (a record, the health document).
+import { fireScheduledFunction } from '../../scripts/emulators/fire-schedule.mjs';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
@@ -35,7 +36,6 @@ let project: FunctionsProject;
 let emulators: RunningEmulators;
 let app: App;
 let db: Firestore;
-let fired = 0;
 
 beforeAll(async () => {
   await cryptoWaitReady();
@@ -99,26 +99,8 @@ const health = async () =>
 
 /** Cloud Scheduler's call of scheduledPublish; resolves once the health document was rewritten. */
 async function fireSchedule(): Promise<HealthDoc> {
-  fired += 1;
   const before = (await health())?.updated_at;
-  const { backends } = (await (await fetch(`http://${project.functionsHost}/backends`)).json()) as {
-    backends: Array<{ functionTriggers: Array<{ id: string; entryPoint: string }> }>;
-  };
-  const trigger = backends
-    .flatMap((b) => b.functionTriggers)
-    .find((t) => t.entryPoint === 'scheduledPublish');
-  if (!trigger) throw new Error('scheduledPublish is not loaded');
-  const response = await fetch(
-    `http://${project.functionsHost}/functions/projects/${projectId}/triggers/${trigger.id}-0`,
-    {
-      method: 'POST',
-      headers: {
-        'X-CloudScheduler-JobName': 'firebase-schedule-scheduledPublish-us-central1',
-        'X-CloudScheduler-ScheduleTime': new Date().toISOString(),
-      },
-    },
-  );
-  expect(response.ok, `schedule ${fired}`).toBe(true);
+  await fireScheduledFunction({ functionsHost: project.functionsHost, projectId });
   await waitFor(async () => (await health())?.updated_at !== before, 60_000);
   return (await health()) as HealthDoc;
 }

@@ -3,6 +3,7 @@
 // document; then fire the scheduled function and wait for its document. Prints one JSON line.
 import { initializeApp } from 'firebase-admin/app';
 import { getFirestore, Timestamp } from 'firebase-admin/firestore';
+import { fireScheduledFunction } from '../../scripts/emulators/fire-schedule.mjs';
 
 const projectId = process.env.GCLOUD_PROJECT;
 const db = getFirestore(initializeApp({ projectId }));
@@ -26,29 +27,7 @@ async function waitForTransaction(trigger, timeoutMs = 90_000) {
   throw new Error(`no weight_transactions document for trigger ${trigger} within ${timeoutMs} ms`);
 }
 
-async function fireSchedule() {
-  const backends = await (await fetch(`http://${functionsHost}/backends`)).json();
-  const trigger = backends.backends
-    .flatMap((b) => b.functionTriggers)
-    .find((t) => t.entryPoint === 'scheduledPublish' || t.name === 'scheduledPublish');
-  if (!trigger) throw new Error('scheduledPublish is not loaded');
-  // The emulator serves a trigger under its id with the instance suffix "-0".
-  const response = await fetch(
-    `http://${functionsHost}/functions/projects/${projectId}/triggers/${trigger.id}-0`,
-    {
-      method: 'POST',
-      headers: {
-        'X-CloudScheduler-JobName': 'firebase-schedule-scheduledPublish-us-central1',
-        'X-CloudScheduler-ScheduleTime': new Date().toISOString(),
-      },
-    },
-  );
-  if (!response.ok) {
-    throw new Error(
-      `scheduled function answered ${response.status} for ${JSON.stringify(trigger)}`,
-    );
-  }
-}
+const fireSchedule = () => fireScheduledFunction({ functionsHost, projectId });
 
 const started = Date.now();
 await db.collection('curated_leads').doc('e2e-lead-1').set({

@@ -1,0 +1,5 @@
+export function fireScheduledFunction(target: {
+  functionsHost: string;
+  projectId: string;
+  name?: string;
+}): Promise<void>;
