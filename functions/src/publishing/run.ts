@@ -363,9 +363,21 @@ export async function recordTaskFailure(
     reason: `the publish task failed: ${errorText(error)}`,
     retryable: true,
   };
+  return recordOutsideCycle(input, result, startedAtMs);
+}
+
+/** Writes the record (and its Cloud Logging entry) of a run that ended before or outside a cycle. */
+async function recordOutsideCycle(
+  input: Pick<
+    CycleInput,
+    'db' | 'projectId' | 'trigger' | 'nowMs' | 'transactions' | 'auditTransport'
+  >,
+  result: PublishResult,
+  startedAtMs: number,
+): Promise<CycleOutcome> {
   const written = await recordAttempt(
     input.db,
-    { result, trigger: input.trigger, startedAtMs, finishedAtMs: now() },
+    { result, trigger: input.trigger, startedAtMs, finishedAtMs: (input.nowMs ?? Date.now)() },
     input.transactions ?? TRANSACTIONS_COLLECTION,
   );
   writeAuditEntry(input.projectId, written.id, written.document, input.auditTransport);
@@ -408,17 +420,7 @@ export async function recordInvalidSecret(
     reason: error.message,
     retryable: false,
   };
-  const written = await recordAttempt(
-    input.db,
-    { result, trigger: input.trigger, startedAtMs, finishedAtMs: now() },
-    input.transactions ?? TRANSACTIONS_COLLECTION,
-  );
-  writeAuditEntry(input.projectId, written.id, written.document, input.auditTransport);
-  return {
-    result,
-    record: { id: written.id, iteration_count: written.iteration_count },
-    followUps: [],
-  };
+  return recordOutsideCycle(input, result, startedAtMs);
 }
 
 /** The fields of every record of this cycle: who publishes where, nothing sent yet. */
