@@ -76,10 +76,16 @@ describe('evaluateHealth', () => {
       ts: '2026-11-30T23:00:00Z',
       code: 'Disconnected',
     }));
-    expect(codes(judge({ trail: trail({ failures: failures.slice(0, 2) }) }))).toEqual([]);
-    expect(codes(judge({ trail: trail({ failures }) }))).toEqual([
+    // LastUpdate 400 blocks (80 min) before T0: the weights on chain are older than the failures.
+    const before = chain({ lastUpdate: 600 });
+    expect(
+      codes(judge({ trail: trail({ failures: failures.slice(0, 2) }), chain: before })),
+    ).toEqual([]);
+    expect(codes(judge({ trail: trail({ failures }), chain: before }))).toEqual([
       ['consecutive_failures', 'warning'],
     ]);
+    // Weights landed after them (LastUpdate 2 min before T0; a record not written yet, say).
+    expect(codes(judge({ trail: trail({ failures }) }))).toEqual([]);
     const missed = judge({
       trail: trail({ revealMissed: { id: 'r', ts: '2026-11-30T22:00:00Z' } }),
     });

@@ -182,7 +182,15 @@ export function evaluateHealth(input: EvaluationInput, config: HealthConfig): He
       `A reveal missed its window (attempt ${trail.revealMissed.id}, ${trail.revealMissed.ts}): those weights never counted`,
       `make sure a run happens inside each reveal window (the publisher schedules one for it); ${HISTORY}`,
     );
-  if (trail.failures.length >= config.failureCount)
+  // Weights that landed on chain after the last failed attempt (a publish whose record is not
+  // written yet, say) settle those failures: the chain says what counts.
+  const chain = input.chain && !('error' in input.chain) ? input.chain : undefined;
+  const landedAfterFailures =
+    chain?.lastUpdate !== undefined &&
+    trail.failures.length > 0 &&
+    input.nowMs - (chain.block - chain.lastUpdate) * chain.blockSeconds * 1000 >
+      Date.parse(trail.failures[0].ts);
+  if (trail.failures.length >= config.failureCount && !landedAfterFailures)
     add(
       'consecutive_failures',
       'warning',
