@@ -28,7 +28,7 @@ export const invalidTransaction = {
   priorityTooLow: () => new RpcError(1014, 'Priority is too low', 'Priority is too low: (0 vs 0)'),
 };
 
-/** Subtensor's CustomTransactionError codes (shared/chain-facts.md). */
+/** Subtensor's CustomTransactionError codes (docs/chain-facts.md). */
 export const CUSTOM = {
   StakeAmountTooLow: 1,
   RateLimitExceeded: 6,

@@ -114,7 +114,7 @@ const PROFILES: Record<RuntimeProfileName, RuntimeProfile> = {
     name: 'hash-commit-reveal',
     specVersion: 218,
     mirrors:
-      'the spec-218 runtime (early 2025, shared/realchain): hash commit-reveal only, no drand',
+      'the spec-218 runtime (early 2025, test/fixtures/realchain): hash commit-reveal only, no drand',
     timelocked: false,
     mechanisms: false,
     commitChecksSubnet: false,

@@ -1,6 +1,6 @@
 // Runtime profiles: each mirrors a real subtensor generation by its metadata and its behaviour.
 // The `hash-commit-reveal` expectations were measured on the real spec-218 runtime
-// (shared/realchain, run under chopsticks): metadata, defaults, errors, codes and check order.
+// (test/fixtures/realchain, run under chopsticks): metadata, defaults, errors, codes and check order.
 import type { EventRecord } from '@polkadot/types/interfaces';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 /**
  * Runtime metadata (V14) of the devnet: the pallets, calls, storage items, events and errors of
  * the subtensor weight-setting subset, with the real pallet and call indices, argument types and
- * storage hashers (see shared/chain-facts.md), so that @polkadot/api builds the same call data and
+ * storage hashers (see docs/chain-facts.md), so that @polkadot/api builds the same call data and
  * storage keys against devnet as against a real subtensor node with the same layout. What is in it
  * follows the runtime profile (profiles.ts); `omit` leaves chosen items out of it.
  */

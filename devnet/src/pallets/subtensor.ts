@@ -1,7 +1,7 @@
 /**
  * The subtensor weight-setting subset: set_weights, commit_weights / reveal_weights /
  * batch_reveal_weights (hash scheme) and commit_timelocked_weights, with the checks and errors of
- * the real pallet, in its order (shared/chain-facts.md), as the runtime profile's generation has
+ * the real pallet, in its order (docs/chain-facts.md), as the runtime profile's generation has
  * them. Only what weight setting touches is modelled.
  */
 import type { AccountId32 } from '@polkadot/types/interfaces';

@@ -1,4 +1,4 @@
-/** Named subtensor networks and their public endpoints (shared/chain-facts.md). */
+/** Named subtensor networks and their public endpoints (docs/chain-facts.md). */
 export const NETWORKS = {
   finney: 'wss://entrypoint-finney.opentensor.ai:443',
   test: 'wss://test.finney.opentensor.ai:443',

@@ -44,7 +44,7 @@ export async function withDeadline<T>(what: string, ms: number, work: Promise<T>
   }
 }
 
-/** Subtensor's CustomTransactionError codes, for 1010 rejections (shared/chain-facts.md). */
+/** Subtensor's CustomTransactionError codes, for 1010 rejections (docs/chain-facts.md). */
 const CUSTOM_ERRORS: Record<number, string> = {
   1: 'StakeAmountTooLow',
   6: 'RateLimitExceeded',
