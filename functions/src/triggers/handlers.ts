@@ -68,9 +68,14 @@ export async function onPublishTask(
     );
     const { db, projectId, log, nowMs } = deps;
     if (!(signer instanceof HotkeySecretError)) validator = signer.address;
+    // startTask took the lease for this holder: the cycle gives it back when it ends; a run
+    // that stops at the secret gives it back here.
     outcome =
       signer instanceof HotkeySecretError
-        ? await recordInvalidSecret({ db, projectId, publishing, log, trigger, nowMs }, signer)
+        ? await recordInvalidSecret(
+            { db, projectId, publishing, log, trigger, nowMs },
+            signer,
+          ).finally(() => releaseLease(db, holder))
         : await runPublishCycle({
             db,
             projectId,
@@ -99,8 +104,6 @@ export async function onPublishTask(
     await wakeWaiter(deps.db, deps.queue, deps.log, now(deps));
     throw error;
   }
-  // The cycle gave the lease back; an invalid secret never took it from startTask.
-  await releaseLease(deps.db, holder);
   const { result, record } = outcome;
   const retry = result.status === 'failed' && result.retryable === true;
   await finishTask(deps.db, task.task_id, retry ? 'failed' : 'done');
